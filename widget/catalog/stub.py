@@ -1,0 +1,179 @@
+"""The stub catalog: offline, deterministic, shipped with the service.
+
+It searches a JSON file the way the Creators API searches Amazon (items of
+the topic's search index whose keywords or title match any of the topic's
+words, best sales rank first), so the demo, the tests and developers need
+no network and no Amazon account. ``widget stub-server`` serves the same
+search over the Creators API wire format.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from widget.catalog.base import Catalog
+from widget.catalog.base import NoProductsFound
+from widget.models import Image
+from widget.models import Price
+from widget.models import Product
+from widget.models import Topic
+
+log = logging.getLogger(__name__)
+
+BUNDLED_CATALOG = Path(__file__).parent / "data" / "stub_catalog.json"
+#: Where the service serves covers that a catalog file names by relative path.
+COVERS_ROUTE = "/stub-covers/"
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥"}
+
+
+@dataclass(frozen=True)
+class StubItem:
+    asin: str
+    title: str
+    authors: tuple[str, ...]
+    search_index: str
+    keywords: frozenset[str]
+    browse_nodes: tuple[str, ...]
+    sales_rank: int | None
+    price: Price | None
+    availability: str | None
+    rating: float | None
+    image: Image | None
+    url: str | None
+
+
+def words(text: str) -> set[str]:
+    return {word.lower() for word in _WORD.findall(text)}
+
+
+def format_price(amount: float, currency: str) -> str:
+    sign = _CURRENCY_SIGNS.get(currency)
+    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
+
+
+def _item(raw: dict[str, Any]) -> StubItem:
+    price = raw.get("price")
+    image = raw.get("image")
+    asin = str(raw["asin"])
+    if not re.fullmatch(r"[A-Za-z0-9]{10}", asin):
+        raise ValueError(f"asin {asin!r} is not 10 letters or digits")
+    image_url = None if not image else str(image["url"])
+    if image_url and not image_url.startswith(("https://", "http://", "/")):
+        image_url = COVERS_ROUTE + image_url.removeprefix("covers/")
+    return StubItem(
+        asin=asin,
+        title=str(raw["title"]),
+        authors=tuple(str(a) for a in raw.get("authors") or ()),
+        search_index=str(raw.get("search_index") or "Books"),
+        keywords=frozenset(k.lower() for k in raw.get("keywords") or ()),
+        browse_nodes=tuple(str(n) for n in raw.get("browse_nodes") or ()),
+        sales_rank=None if raw.get("sales_rank") is None else int(raw["sales_rank"]),
+        price=(
+            None
+            if not price
+            else Price(
+                float(price["amount"]),
+                str(price["currency"]),
+                format_price(float(price["amount"]), str(price["currency"])),
+            )
+        ),
+        availability=raw.get("availability"),
+        rating=None if raw.get("rating") is None else float(raw["rating"]),
+        image=(
+            None
+            if not image_url or not image
+            else Image(image_url, int(image["width"]), int(image["height"]))
+        ),
+        url=raw.get("url"),
+    )
+
+
+def load_stub_items(path: Path) -> list[StubItem]:
+    """Read and check a stub catalog file.
+
+    :raises ValueError: naming the file and what is wrong with it.
+    """
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = [_item(raw) for raw in data["items"]]
+    except OSError as exc:
+        raise ValueError(f"cannot read stub catalog {path}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        reason = f"missing field {exc}" if isinstance(exc, KeyError) else str(exc)
+        raise ValueError(f"stub catalog {path} is malformed: {reason}") from None
+    if not items:
+        raise ValueError(f"stub catalog {path} has no items")
+    return items
+
+
+def search(
+    items: list[StubItem],
+    keywords: str,
+    search_index: str = "All",
+    browse_node: str | None = None,
+) -> list[StubItem]:
+    """Items matching any keyword, best sales rank first (unranked last)."""
+    wanted = words(keywords)
+    found = [
+        item
+        for item in items
+        if (search_index in ("All", item.search_index))
+        and (browse_node is None or browse_node in item.browse_nodes)
+        and (wanted & (item.keywords | words(item.title)))
+    ]
+    return sorted(found, key=lambda i: (i.sales_rank is None, i.sales_rank or 0, i.asin))
+
+
+class StubCatalog(Catalog):
+    name = "stub"
+
+    def __init__(
+        self,
+        path: Path = BUNDLED_CATALOG,
+        *,
+        marketplace: str = "www.amazon.com",
+        partner_tag: str = "stubdemo-20",
+    ) -> None:
+        self.path = path
+        self.covers_dir = path.parent / "covers"
+        self.items = load_stub_items(path)
+        self._marketplace = marketplace
+        self._partner_tag = partner_tag
+        log.warning(
+            "Using the STUB catalog (%s, %d invented books): set WIDGET_CATALOG=amazon"
+            " for real Amazon data.",
+            path,
+            len(self.items),
+        )
+
+    def product_url(self, asin: str) -> str:
+        return (
+            f"https://{self._marketplace}/dp/{asin}"
+            f"?tag={self._partner_tag}&linkCode=ogi&th=1&psc=1"
+        )
+
+    def top_products(self, topic: Topic, limit: int) -> list[Product]:
+        found = search(self.items, topic.keywords, topic.search_index, topic.browse_node)
+        if not found:
+            raise NoProductsFound(f"no stub items match {topic.keywords!r}")
+        return [
+            Product(
+                asin=item.asin,
+                title=item.title,
+                url=item.url or self.product_url(item.asin),
+                authors=item.authors,
+                image=item.image,
+                price=item.price,
+                availability=item.availability,
+                rating=item.rating,
+                sales_rank=item.sales_rank,
+            )
+            for item in found[:limit]
+        ]

@@ -1,0 +1,189 @@
+"""The ``widget`` command: a Flask command group with topic and refresh
+commands that call the same services as the admin pages and the API."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from flask.cli import with_appcontext
+
+from widget.lists import topic_status
+from widget.lists import utc_now
+from widget.serialize import iso
+from widget.serialize import topic_to_dict
+from widget.services import services
+from widget.store import TopicExists
+from widget.store import TopicNotFound
+from widget.topics import TopicInvalid
+from widget.topics import topic_from_input
+
+
+@click.group("topics")
+def topics_group() -> None:
+    """List, add, remove, import and export topics."""
+
+
+@topics_group.command("list")
+@with_appcontext
+def list_command() -> None:
+    """Show every topic with its status and last update."""
+    now = utc_now()
+    states = services().store.list_states()
+    if not states:
+        click.echo("No topics yet. Add one: widget topics add \"NASA Artemis\"")
+        return
+    click.echo(f"{'SLUG':<28} {'STATUS':<8} {'ITEMS':>5}  {'LAST UPDATE':<20}  TITLE")
+    for state in states:
+        snap = state.snapshot
+        click.echo(
+            f"{state.topic.slug:<28} {topic_status(state, now):<8}"
+            f" {len(snap.products) if snap else 0:>5}"
+            f"  {iso(snap.updated_at) if snap else '-':<20}  {state.topic.title}"
+        )
+
+
+@topics_group.command("add")
+@click.argument("title")
+@click.option("--slug", help="URL name; made from the title if left out.")
+@click.option("--keywords", help="Search words; the title if left out.")
+@click.option("--search-index", default="Books", show_default=True)
+@click.option("--browse-node", help="Amazon browse node id to search within.")
+@click.option("--sort-by", help="Creators API sortBy, e.g. Relevance.")
+@click.option("--count", "item_count", type=int, default=10, show_default=True)
+@click.option("--interval", "refresh_interval", help="Refresh interval, e.g. 12h.")
+@with_appcontext
+def add_command(title: str, **options: Any) -> None:
+    """Add a topic, e.g. widget topics add "NASA Artemis"."""
+    found = services()
+    data = {"title": title} | {k: v for k, v in options.items() if v is not None}
+    topic = _checked(data, found.config["WIDGET_REFRESH_INTERVAL"])
+    try:
+        found.store.add_topic(topic)
+    except TopicExists:
+        raise click.ClickException(f"a topic with slug {topic.slug!r} exists already") from None
+    click.echo(f"Added {topic.title!r} as {topic.slug}; its widget is /widget/{topic.slug}")
+
+
+@topics_group.command("remove")
+@click.argument("slug")
+@with_appcontext
+def remove_command(slug: str) -> None:
+    """Remove a topic with its list and history."""
+    try:
+        services().store.remove_topic(slug)
+    except TopicNotFound:
+        raise click.ClickException(f"no topic {slug!r} (see: widget topics list)") from None
+    click.echo(f"Removed {slug}")
+
+
+@topics_group.command("export")
+@with_appcontext
+def export_command() -> None:
+    """Print every topic's settings as JSON (the format `import` reads)."""
+    topics = [topic_to_dict(s.topic) for s in services().store.list_states()]
+    click.echo(json.dumps({"topics": topics}, indent=2))
+
+
+@topics_group.command("import")
+@click.argument("file", type=click.File("r"))
+@with_appcontext
+def import_command(file: Any) -> None:
+    """Add or update topics from a JSON file written by `export`.
+
+    Every topic is checked before any is written, so a bad file changes nothing.
+    """
+    found = services()
+    try:
+        data = json.load(file)
+        entries = data["topics"]
+        if not isinstance(entries, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise click.ClickException(
+            'expected JSON like {"topics": [{"title": ...}, ...]}'
+        ) from None
+    interval = found.config["WIDGET_REFRESH_INTERVAL"]
+    topics = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise click.ClickException(f"topic {number} is not an object")
+        try:
+            entry = dict(entry)
+            if isinstance(entry.get("refresh_interval"), int):
+                entry["refresh_interval"] = str(entry["refresh_interval"])
+            topics.append(topic_from_input(entry, default_interval=interval))
+        except TopicInvalid as exc:
+            raise click.ClickException(f"topic {number}: {exc}") from None
+    added = updated = 0
+    for topic in topics:
+        try:
+            found.store.add_topic(topic)
+            added += 1
+        except TopicExists:
+            found.store.update_topic(topic)
+            updated += 1
+    click.echo(f"Imported {len(topics)} topics: {added} added, {updated} updated")
+
+
+@click.command("refresh")
+@click.argument("slugs", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Refresh every topic.")
+@click.option("--due", is_flag=True, help="Refresh only topics whose interval is due.")
+@with_appcontext
+def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None:
+    """Fetch new lists now (for cron: widget refresh --due)."""
+    lists = services().lists
+    if sum(map(bool, (slugs, everything, due))) != 1:
+        raise click.UsageError("give topic slugs, --all or --due")
+    if due:
+        outcomes = lists.refresh_due(trigger="cli")
+    else:
+        if everything:
+            slugs = tuple(s.topic.slug for s in services().store.list_states())
+        outcomes = []
+        for slug in slugs:
+            try:
+                outcomes.append(lists.refresh(slug, trigger="cli"))
+            except TopicNotFound:
+                raise click.ClickException(f"no topic {slug!r}") from None
+    failed = 0
+    for outcome in outcomes:
+        if outcome.ok:
+            count = len(outcome.state.snapshot.products) if outcome.state.snapshot else 0
+            click.echo(f"{outcome.slug}: refreshed, {count} items")
+        elif outcome.busy:
+            click.echo(f"{outcome.slug}: another worker is refreshing it right now")
+        else:
+            failed += 1
+            message = outcome.error.message if outcome.error else "failed"
+            click.echo(f"{outcome.slug}: FAILED ({message}); the last good list stays", err=True)
+    if not outcomes:
+        click.echo("Nothing to refresh.")
+    if failed:
+        sys.exit(1)
+
+
+def _checked(data: dict[str, Any], interval: Any) -> Any:
+    try:
+        return topic_from_input(data, default_interval=interval)
+    except TopicInvalid as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(topics_group)
+    app.cli.add_command(refresh_command)
+
+
+def main() -> None:
+    """Console script entry point: ``widget``."""
+    from widget.app import create_app
+
+    FlaskGroup(create_app=create_app, help="Affiliate book-widget service.").main()
+
+

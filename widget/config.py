@@ -1,0 +1,255 @@
+"""Every setting in one table: name, default, cast and help.
+
+Settings come from the defaults below, then ``WIDGET_*`` environment
+variables, then the mapping given to ``create_app`` (tests use that one).
+Each value goes through its own cast, so ``"123456"`` stays a string secret
+and a typo stops start-up with the setting's name in the message.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+#: Timeouts for every outbound call: (connect, read) seconds.
+DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
+
+DEFAULT_DISCLOSURE = "As an Amazon Associate we earn from qualifying purchases."
+DEFAULT_FOOTER = "Last update on {date} / Affiliate links / Images from Amazon"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names it."""
+
+
+class Secret:
+    """A string that never shows itself in reprs, logs or JSON."""
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __str__(self) -> str:
+        return "**********"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+# -- casts -------------------------------------------------------------------
+def to_str(value: Any) -> str:
+    return str(value).strip()
+
+
+def to_optional_str(value: Any) -> str | None:
+    text = "" if value is None else str(value).strip()
+    return text or None
+
+
+def to_secret(value: Any) -> Secret | None:
+    if isinstance(value, Secret):
+        return value or None
+    text = "" if value is None else str(value).strip()
+    return Secret(text) if text else None
+
+
+def to_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number")
+    if isinstance(value, int):
+        return value
+    return int(str(value).strip())
+
+
+def to_positive_float(value: Any) -> float:
+    number = float(value)
+    if number <= 0:
+        raise ValueError("must be greater than 0")
+    return number
+
+
+def to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true/false, yes/no, on/off or 1/0")
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def to_duration(value: Any) -> timedelta:
+    """``"12h"``, ``"90m"``, ``"3600"`` (seconds) or a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    match = _DURATION.match(str(value).lower())
+    if not match:
+        raise ValueError("expected a duration such as 30m, 12h or 1d")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def to_refresh_interval(value: Any) -> timedelta:
+    interval = to_duration(value)
+    if not timedelta(minutes=5) <= interval <= timedelta(hours=24):
+        raise ValueError("must be between 5m and 24h (Amazon data may be 24h old)")
+    return interval
+
+
+def one_of(*choices: str) -> Callable[[Any], str]:
+    def cast(value: Any) -> str:
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}")
+        return text
+
+    return cast
+
+
+def to_credential_version(value: Any) -> str:
+    text = str(value).strip()
+    if text not in {"2.1", "2.2", "2.3", "3.1", "3.2", "3.3"}:
+        raise ValueError("expected 2.1, 2.2, 2.3 (Cognito) or 3.1, 3.2, 3.3 (LWA)")
+    return text
+
+
+# -- the table ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    cast: Callable[[Any], Any]
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("WIDGET_CATALOG", "stub", one_of("stub", "amazon"),
+            "Product source: `stub` (offline demo catalog) or `amazon` (Creators API)."),
+    Setting("WIDGET_STORE", "sqlite:///instance/widget.db", to_str,
+            "Snapshot store URL: `sqlite:///relative/path`, `sqlite:////absolute/path`"
+            " or `redis://host:port/db`."),
+    Setting("WIDGET_INSTANCE_DIR", "instance", to_str,
+            "Folder for the generated secret key and other local state."),
+    Setting("WIDGET_ADMIN_TOKEN", None, to_secret,
+            "Admin secret for the admin pages, API and login form; admin routes"
+            " answer 503 while unset."),
+    Setting("WIDGET_SECRET_KEY", None, to_secret,
+            "Signs admin sessions; generated and kept in the instance folder if unset."),
+    Setting("WIDGET_REFRESH_INTERVAL", "12h", to_refresh_interval,
+            "Default refresh interval of a new topic (5m to 24h)."),
+    Setting("WIDGET_FRAME_ANCESTORS", "*", to_str,
+            "Origins allowed to frame widgets (CSP `frame-ancestors`), space separated."),
+    Setting("WIDGET_DISCLOSURE", DEFAULT_DISCLOSURE, to_str,
+            "Affiliate disclosure sentence shown in every widget."),
+    Setting("WIDGET_FOOTER", DEFAULT_FOOTER, to_str,
+            "Footer line of every widget; `{date}` becomes the last update date."),
+    Setting("WIDGET_STUB_CATALOG", None, to_optional_str,
+            "Path to a stub catalog JSON file; the bundled demo catalog if unset."),
+    Setting("WIDGET_SEED_DEMO", True, to_bool,
+            "Seed the demo topics (NASA Artemis, Science Fiction) on the first start."),
+    Setting("WIDGET_PUBLIC_URL", None, to_optional_str,
+            "Public base URL of the service (e.g. https://widgets.example.com) used in"
+            " embed codes and fragments; taken from each request if unset."),
+    Setting("WIDGET_CACHE_MAX_AGE", 300, to_int,
+            "Seconds browsers and CDNs may cache a widget (`Cache-Control: max-age`)."),
+    Setting("WIDGET_CACHE_SIZE", 2048, to_int,
+            "Rendered widget variants kept in each worker's memory."),
+    Setting("WIDGET_LOG_LEVEL", "INFO", one_of("debug", "info", "warning", "error"),
+            "Log level of the service's own messages."),
+    Setting("WIDGET_AMAZON_CREDENTIAL_ID", None, to_secret,
+            "Creators API credential id."),
+    Setting("WIDGET_AMAZON_CREDENTIAL_SECRET", None, to_secret,
+            "Creators API credential secret."),
+    Setting("WIDGET_AMAZON_CREDENTIAL_VERSION", "2.1", to_credential_version,
+            "Credential version: 2.1/2.2/2.3 (Cognito) or 3.1/3.2/3.3 (Login with Amazon)."),
+    Setting("WIDGET_AMAZON_PARTNER_TAG", None, to_optional_str,
+            "The store's tracking id, e.g. `mysite-20`."),
+    Setting("WIDGET_AMAZON_MARKETPLACE", "www.amazon.com", to_str,
+            "Marketplace host, e.g. `www.amazon.co.uk`."),
+    Setting("WIDGET_AMAZON_API_URL", "https://creatorsapi.amazon", to_str,
+            "Creators API base URL (point it at `widget stub-server` to run offline)."),
+    Setting("WIDGET_AMAZON_TOKEN_URL", None, to_optional_str,
+            "Token endpoint override; derived from the credential version if unset."),
+    Setting("WIDGET_AMAZON_TPS", 1.0, to_positive_float,
+            "Upstream requests per second, across all workers of the store."),
+    Setting("WIDGET_AMAZON_TPD", 8640, to_int,
+            "Upstream requests per day, across all workers of the store."),
+)
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def load_config(
+    environ: Mapping[str, str], overrides: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Cast and check every setting.
+
+    :raises ConfigError: naming the first unknown or malformed setting.
+    """
+    overrides = dict(overrides or {})
+    unknown = [
+        name for name in overrides if name.startswith("WIDGET_")
+        and name not in SETTINGS_BY_NAME
+    ]
+    if unknown:
+        raise ConfigError(f"unknown setting {unknown[0]}")
+    config: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = overrides.get(setting.name, environ.get(setting.name, setting.default))
+        try:
+            config[setting.name] = None if raw is None else setting.cast(raw)
+        except (TypeError, ValueError) as exc:
+            shown = "**********" if setting.cast is to_secret else repr(raw)
+            raise ConfigError(f"{setting.name}={shown}: {exc}") from None
+    _check_amazon(config)
+    # Non-WIDGET keys (Flask's own, such as TESTING) pass through unchanged.
+    config.update({k: v for k, v in overrides.items() if not k.startswith("WIDGET_")})
+    return config
+
+
+def _check_amazon(config: Mapping[str, Any]) -> None:
+    if config["WIDGET_CATALOG"] != "amazon":
+        return
+    required = (
+        "WIDGET_AMAZON_CREDENTIAL_ID",
+        "WIDGET_AMAZON_CREDENTIAL_SECRET",
+        "WIDGET_AMAZON_PARTNER_TAG",
+    )
+    missing = [name for name in required if not config[name]]
+    if missing:
+        raise ConfigError(
+            "WIDGET_CATALOG=amazon needs " + ", ".join(missing)
+            + " (from Associates Central: Tools > Creators API)"
+        )
+
+
+def public_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Settings safe to show operators: secrets masked, durations in seconds."""
+    shown: dict[str, Any] = {}
+    for setting in SETTINGS:
+        value = config.get(setting.name)
+        if isinstance(value, Secret):
+            value = "**********"
+        elif isinstance(value, timedelta):
+            value = int(value.total_seconds())
+        shown[setting.name] = value
+    return shown

@@ -1,0 +1,109 @@
+"""Errors that carry their HTTP status and a message safe to show anyone.
+
+One handler answers JSON (``{"error": {"code", "message"}}``) under ``/api``
+and to clients that prefer JSON, and a small HTML page to everyone else.
+Nothing ever shows a traceback: unexpected exceptions are logged and
+answered with a plain 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask import Response
+from flask import jsonify
+from flask import render_template
+from flask import request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class WidgetError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.headers = headers or {}
+
+
+class BadRequest(WidgetError):
+    pass
+
+
+class NotFound(WidgetError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(WidgetError):
+    status = 409
+    code = "conflict"
+
+
+class Unauthorized(WidgetError):
+    status = 401
+    code = "unauthorized"
+
+
+class Forbidden(WidgetError):
+    status = 403
+    code = "forbidden"
+
+
+class TooManyRequests(WidgetError):
+    status = 429
+    code = "too_many_requests"
+
+
+class ServiceUnavailable(WidgetError):
+    status = 503
+    code = "unavailable"
+
+
+def wants_json() -> bool:
+    if request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    if wants_json():
+        response = jsonify({"error": {"code": code, "message": message}})
+    else:
+        response = Response(
+            render_template("errors/error.html", status=status, message=message),
+            mimetype="text/html",
+        )
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(WidgetError)
+    def handle_widget_error(error: WidgetError) -> Response:
+        return error_response(error.status, error.code, error.message, error.headers)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        code = (error.name or "error").lower().replace(" ", "_")
+        headers = dict(error.get_headers()) if status == 405 else {}
+        headers.pop("Content-Type", None)
+        return error_response(status, code, error.description or error.name, headers)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(
+            500, "internal_error", "Something went wrong on our side; it has been logged."
+        )

@@ -1,0 +1,38 @@
+"""Security headers on every response, chosen by who the page is for.
+
+Widgets are meant to be framed by the origins in ``WIDGET_FRAME_ANCESTORS``;
+every other page may not be framed at all. Views set ``CSP_WIDGET`` style
+policies themselves; this fills in safe defaults for everything else.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import Response
+
+DEFAULT_CSP = (
+    "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline';"
+    " script-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self';"
+    " frame-ancestors 'none'"
+)
+
+
+def widget_csp(frame_ancestors: str) -> str:
+    """Widgets run no script, load covers over https (or from us), and may be
+    framed only by the configured origins."""
+    return (
+        "default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline';"
+        f" base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}"
+    )
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Content-Security-Policy", DEFAULT_CSP)
+        if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+            headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response

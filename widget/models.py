@@ -1,0 +1,120 @@
+"""Value objects shared by every layer: topics, products and snapshots.
+
+They are frozen so a snapshot handed to a renderer or cached in memory can
+never be changed behind the cache's back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from datetime import datetime
+from datetime import timedelta
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG_LENGTH = 64
+MAX_ITEMS = 10
+MAX_REFRESH_INTERVAL = timedelta(hours=24)
+MIN_REFRESH_INTERVAL = timedelta(minutes=5)
+
+
+def slugify(title: str) -> str:
+    """Turn "NASA Artemis" into "nasa-artemis"."""
+    words = re.findall(r"[a-z0-9]+", title.lower())
+    return "-".join(words)[:MAX_SLUG_LENGTH].strip("-")
+
+
+def is_valid_slug(slug: str) -> bool:
+    return len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_PATTERN.match(slug))
+
+
+@dataclass(frozen=True)
+class Image:
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Price:
+    amount: float
+    currency: str
+    display: str
+
+
+@dataclass(frozen=True)
+class Product:
+    """One item of a list. Only asin, title and url are always present."""
+
+    asin: str
+    title: str
+    url: str
+    authors: tuple[str, ...] = ()
+    image: Image | None = None
+    price: Price | None = None
+    availability: str | None = None
+    rating: float | None = None
+    sales_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Topic:
+    """What an admin configures: what to search for and how often."""
+
+    slug: str
+    title: str
+    keywords: str
+    search_index: str = "Books"
+    browse_node: str | None = None
+    sort_by: str | None = None
+    item_count: int = MAX_ITEMS
+    refresh_interval: timedelta = timedelta(hours=12)
+    pages: int = 1
+
+    def with_changes(self, **changes: object) -> Topic:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class TopList:
+    """A snapshot: one fetched list for a topic, stamped with its fetch time."""
+
+    slug: str
+    products: tuple[Product, ...]
+    updated_at: datetime
+    source: str
+
+
+@dataclass(frozen=True)
+class RefreshError:
+    message: str
+    kind: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TopicState:
+    """A topic as stored: its settings, last good list and last error.
+
+    ``version`` grows with every change to any of them; caches key on it so
+    every worker notices a change on its next request.
+    """
+
+    topic: Topic
+    version: int
+    snapshot: TopList | None = None
+    error: RefreshError | None = None
+    last_attempt: datetime | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    slug: str
+    at: datetime
+    trigger: str
+    ok: bool
+    message: str
+    items_changed: int = 0
+    extra: dict[str, str] = field(default_factory=dict)

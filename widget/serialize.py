@@ -1,0 +1,158 @@
+"""Plain-dict forms of the models, for the stores, the JSON API and exports.
+
+One place decides the wire shape, so a snapshot written by one store (or
+one version of the service) reads back the same through another.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+
+from widget.models import HistoryEntry
+from widget.models import Image
+from widget.models import Price
+from widget.models import Product
+from widget.models import RefreshError
+from widget.models import Topic
+from widget.models import TopList
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with a Z, to the second: 2026-11-26T14:11:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def topic_to_dict(topic: Topic) -> dict[str, Any]:
+    return {
+        "slug": topic.slug,
+        "title": topic.title,
+        "keywords": topic.keywords,
+        "search_index": topic.search_index,
+        "browse_node": topic.browse_node,
+        "sort_by": topic.sort_by,
+        "item_count": topic.item_count,
+        "refresh_interval": int(topic.refresh_interval.total_seconds()),
+        "pages": topic.pages,
+    }
+
+
+def topic_from_dict(data: dict[str, Any]) -> Topic:
+    return Topic(
+        slug=data["slug"],
+        title=data["title"],
+        keywords=data["keywords"],
+        search_index=data.get("search_index") or "Books",
+        browse_node=data.get("browse_node"),
+        sort_by=data.get("sort_by"),
+        item_count=int(data.get("item_count", 10)),
+        refresh_interval=timedelta(seconds=int(data.get("refresh_interval", 43200))),
+        pages=int(data.get("pages", 1)),
+    )
+
+
+def product_to_dict(product: Product) -> dict[str, Any]:
+    return {
+        "asin": product.asin,
+        "title": product.title,
+        "url": product.url,
+        "authors": list(product.authors),
+        "image": (
+            None
+            if product.image is None
+            else {
+                "url": product.image.url,
+                "width": product.image.width,
+                "height": product.image.height,
+            }
+        ),
+        "price": (
+            None
+            if product.price is None
+            else {
+                "amount": product.price.amount,
+                "currency": product.price.currency,
+                "display": product.price.display,
+            }
+        ),
+        "availability": product.availability,
+        "rating": product.rating,
+        "sales_rank": product.sales_rank,
+    }
+
+
+def product_from_dict(data: dict[str, Any]) -> Product:
+    image = data.get("image")
+    price = data.get("price")
+    return Product(
+        asin=data["asin"],
+        title=data["title"],
+        url=data["url"],
+        authors=tuple(data.get("authors") or ()),
+        image=None if not image else Image(image["url"], image["width"], image["height"]),
+        price=(
+            None
+            if not price
+            else Price(float(price["amount"]), price["currency"], price["display"])
+        ),
+        availability=data.get("availability"),
+        rating=data.get("rating"),
+        sales_rank=data.get("sales_rank"),
+    )
+
+
+def toplist_to_dict(snapshot: TopList) -> dict[str, Any]:
+    return {
+        "slug": snapshot.slug,
+        "updated_at": iso(snapshot.updated_at),
+        "source": snapshot.source,
+        "products": [product_to_dict(p) for p in snapshot.products],
+    }
+
+
+def toplist_from_dict(data: dict[str, Any]) -> TopList:
+    return TopList(
+        slug=data["slug"],
+        products=tuple(product_from_dict(p) for p in data["products"]),
+        updated_at=parse_iso(data["updated_at"]),
+        source=data["source"],
+    )
+
+
+def error_to_dict(error: RefreshError) -> dict[str, Any]:
+    return {"message": error.message, "kind": error.kind, "at": iso(error.at)}
+
+
+def error_from_dict(data: dict[str, Any]) -> RefreshError:
+    return RefreshError(data["message"], data["kind"], parse_iso(data["at"]))
+
+
+def history_to_dict(entry: HistoryEntry) -> dict[str, Any]:
+    return {
+        "slug": entry.slug,
+        "at": iso(entry.at),
+        "trigger": entry.trigger,
+        "ok": entry.ok,
+        "message": entry.message,
+        "items_changed": entry.items_changed,
+    }
+
+
+def history_from_dict(data: dict[str, Any]) -> HistoryEntry:
+    return HistoryEntry(
+        slug=data["slug"],
+        at=parse_iso(data["at"]),
+        trigger=data["trigger"],
+        ok=bool(data["ok"]),
+        message=data["message"],
+        items_changed=int(data.get("items_changed", 0)),
+    )

@@ -1,0 +1,89 @@
+"""The per-app services (store, catalog, list service), built once in
+``create_app`` and reached through ``services()``; no module-level state."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask import current_app
+from flask import render_template
+
+from widget.catalog import Catalog
+from widget.catalog import make_catalog
+from widget.config import ConfigError
+from widget.lists import ListService
+from widget.lists import Variant
+from widget.models import Topic
+from widget.models import TopicState
+from widget.render import widget_context
+from widget.store import SnapshotStore
+from widget.store import TopicExists
+from widget.store import make_store
+
+log = logging.getLogger(__name__)
+
+DEMO_TOPICS = (
+    Topic(slug="nasa-artemis", title="NASA Artemis", keywords="nasa artemis"),
+    Topic(slug="science-fiction", title="Science Fiction", keywords="science fiction"),
+)
+
+
+@dataclass
+class Services:
+    config: Mapping[str, Any]
+    store: SnapshotStore
+    catalog: Catalog
+    lists: ListService
+
+
+def services() -> Services:
+    found: Services = current_app.extensions["widget"]
+    return found
+
+
+def init_app(
+    app: Flask,
+    *,
+    catalog: Catalog | None = None,
+    store: SnapshotStore | None = None,
+) -> Services:
+    config = app.config
+    if store is None:
+        try:
+            store = make_store(config["WIDGET_STORE"])
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+    if catalog is None:
+        catalog = make_catalog(config)
+
+    def render(state: TopicState, variant: Variant, now: datetime, fresh: str) -> bytes:
+        context = widget_context(state, variant, now, fresh, config)
+        template = "widget/fragment.html" if variant.kind == "fragment" else "widget/document.html"
+        with app.app_context():
+            return render_template(template, **context).encode("utf-8")
+
+    lists = ListService(store, catalog, render, cache_size=config["WIDGET_CACHE_SIZE"])
+    found = Services(config=config, store=store, catalog=catalog, lists=lists)
+    app.extensions["widget"] = found
+    if config["WIDGET_SEED_DEMO"]:
+        seed_demo_topics(store, config)
+    return found
+
+
+def seed_demo_topics(store: SnapshotStore, config: Mapping[str, Any]) -> None:
+    """Add the demo topics on the very first start, never again (an admin
+    who removes them keeps them removed)."""
+    if store.get_meta("seeded"):
+        return
+    for topic in DEMO_TOPICS:
+        try:
+            store.add_topic(topic.with_changes(refresh_interval=config["WIDGET_REFRESH_INTERVAL"]))
+        except TopicExists:
+            pass  # another worker seeded it a moment ago
+    store.set_meta("seeded", "1")
+    log.info("seeded demo topics: %s", ", ".join(t.title for t in DEMO_TOPICS))

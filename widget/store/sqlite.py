@@ -1,0 +1,299 @@
+"""SQLite snapshot store: the default, for one host with any number of workers.
+
+Each thread keeps its own connection (sqlite3 connections are not shared
+across threads). WAL mode lets readers go on while a refresh writes, and
+every write is one ``BEGIN IMMEDIATE`` transaction, so a crash mid-write
+leaves the previous list intact, never half a list.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from widget.models import HistoryEntry
+from widget.models import RefreshError
+from widget.models import Topic
+from widget.models import TopicState
+from widget.models import TopList
+from widget.serialize import error_from_dict
+from widget.serialize import error_to_dict
+from widget.serialize import history_from_dict
+from widget.serialize import history_to_dict
+from widget.serialize import iso
+from widget.serialize import parse_iso
+from widget.serialize import topic_from_dict
+from widget.serialize import topic_to_dict
+from widget.serialize import toplist_from_dict
+from widget.serialize import toplist_to_dict
+from widget.store.base import SnapshotStore
+from widget.store.base import StoreError
+from widget.store.base import TopicExists
+from widget.store.base import TopicNotFound
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS topics (
+    slug TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    data TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    snapshot TEXT,
+    snapshot_at TEXT,
+    error TEXT,
+    last_attempt TEXT
+);
+CREATE TABLE IF NOT EXISTS history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    slug TEXT NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS history_slug ON history (slug, id);
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS budget (
+    bucket TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    used INTEGER NOT NULL,
+    PRIMARY KEY (bucket, window_start)
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO meta (key, value) VALUES ('sequence', '0');
+"""
+
+
+class SQLiteStore(SnapshotStore):
+    name = "sqlite"
+
+    def __init__(self, path: str | Path, *, busy_timeout: float = 10.0) -> None:
+        self.path = str(path)
+        self._busy_timeout = busy_timeout
+        self._local = threading.local()
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._connection().executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot set up SQLite store {self.path}: {exc}") from exc
+
+    # -- connections --------------------------------------------------------
+    def _connection(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(
+                    self.path, timeout=self._busy_timeout, isolation_level=None
+                )
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+            self._local.db = db
+        return db
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        db = self._connection()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite store write failed: {exc}") from exc
+
+    def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
+        try:
+            rows: list[sqlite3.Row] = self._connection().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"SQLite store read failed: {exc}") from exc
+        return rows
+
+    @staticmethod
+    def _next_version(db: sqlite3.Connection) -> int:
+        row = db.execute(
+            "UPDATE meta SET value = CAST(value AS INTEGER) + 1"
+            " WHERE key = 'sequence' RETURNING value"
+        ).fetchone()
+        return int(row[0])
+
+    # -- topics -------------------------------------------------------------
+    def add_topic(self, topic: Topic) -> None:
+        with self._write() as db:
+            exists = db.execute("SELECT 1 FROM topics WHERE slug = ?", (topic.slug,))
+            if exists.fetchone():
+                raise TopicExists(topic.slug)
+            db.execute(
+                "INSERT INTO topics (slug, title, data, version) VALUES (?, ?, ?, ?)",
+                (topic.slug, topic.title, json.dumps(topic_to_dict(topic)),
+                 self._next_version(db)),
+            )
+
+    def update_topic(self, topic: Topic) -> None:
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE topics SET title = ?, data = ?, version = ? WHERE slug = ?",
+                (topic.title, json.dumps(topic_to_dict(topic)),
+                 self._next_version(db), topic.slug),
+            ).rowcount
+            if not changed:
+                raise TopicNotFound(topic.slug)
+
+    def remove_topic(self, slug: str) -> None:
+        with self._write() as db:
+            if not db.execute("DELETE FROM topics WHERE slug = ?", (slug,)).rowcount:
+                raise TopicNotFound(slug)
+            db.execute("DELETE FROM history WHERE slug = ?", (slug,))
+            self._next_version(db)
+
+    _STATE_COLUMNS = "data, version, snapshot, error, last_attempt"
+
+    @staticmethod
+    def _state(row: sqlite3.Row) -> TopicState:
+        data, version, snapshot, error, last_attempt = row
+        return TopicState(
+            topic=topic_from_dict(json.loads(data)),
+            version=int(version),
+            snapshot=toplist_from_dict(json.loads(snapshot)) if snapshot else None,
+            error=error_from_dict(json.loads(error)) if error else None,
+            last_attempt=parse_iso(last_attempt) if last_attempt else None,
+        )
+
+    def get_state(self, slug: str) -> TopicState | None:
+        rows = self._read(
+            f"SELECT {self._STATE_COLUMNS} FROM topics WHERE slug = ?", (slug,)
+        )
+        return self._state(rows[0]) if rows else None
+
+    def list_states(self) -> list[TopicState]:
+        rows = self._read(
+            f"SELECT {self._STATE_COLUMNS} FROM topics ORDER BY title COLLATE NOCASE"
+        )
+        return [self._state(row) for row in rows]
+
+    def version(self, slug: str) -> int | None:
+        rows = self._read("SELECT version FROM topics WHERE slug = ?", (slug,))
+        return int(rows[0][0]) if rows else None
+
+    # -- snapshots ----------------------------------------------------------
+    def save_snapshot(self, snapshot: TopList) -> bool:
+        stamp = iso(snapshot.updated_at)
+        with self._write() as db:
+            row = db.execute(
+                "SELECT snapshot_at FROM topics WHERE slug = ?", (snapshot.slug,)
+            ).fetchone()
+            if row is None or (row[0] is not None and row[0] > stamp):
+                return False
+            db.execute(
+                "UPDATE topics SET snapshot = ?, snapshot_at = ?, error = NULL,"
+                " last_attempt = ?, version = ? WHERE slug = ?",
+                (json.dumps(toplist_to_dict(snapshot)), stamp, stamp,
+                 self._next_version(db), snapshot.slug),
+            )
+        return True
+
+    def record_error(self, slug: str, error: RefreshError) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE topics SET error = ?, last_attempt = ?, version = ?"
+                " WHERE slug = ?",
+                (json.dumps(error_to_dict(error)), iso(error.at),
+                 self._next_version(db), slug),
+            )
+
+    # -- history ------------------------------------------------------------
+    def add_history(self, entry: HistoryEntry, keep: int = 50) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO history (slug, data) VALUES (?, ?)",
+                (entry.slug, json.dumps(history_to_dict(entry))),
+            )
+            db.execute(
+                "DELETE FROM history WHERE slug = ? AND id NOT IN"
+                " (SELECT id FROM history WHERE slug = ? ORDER BY id DESC LIMIT ?)",
+                (entry.slug, entry.slug, keep),
+            )
+
+    def history(self, slug: str, limit: int = 20) -> list[HistoryEntry]:
+        rows = self._read(
+            "SELECT data FROM history WHERE slug = ? ORDER BY id DESC LIMIT ?",
+            (slug, limit),
+        )
+        return [history_from_dict(json.loads(row[0])) for row in rows]
+
+    # -- coordination -------------------------------------------------------
+    def acquire_lease(self, name: str, holder: str, ttl: float) -> bool:
+        now = time.time()
+        with self._write() as db:
+            row = db.execute(
+                "SELECT holder, expires FROM leases WHERE name = ?", (name,)
+            ).fetchone()
+            if row is not None and row[0] != holder and row[1] > now:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO leases (name, holder, expires) VALUES (?, ?, ?)",
+                (name, holder, now + ttl),
+            )
+        return True
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+
+    def take_budget(self, bucket: str, limit: int, window: int, now: float) -> bool:
+        start = int(now // window) * window
+        with self._write() as db:
+            row = db.execute(
+                "SELECT used FROM budget WHERE bucket = ? AND window_start = ?",
+                (bucket, start),
+            ).fetchone()
+            used = row[0] if row else 0
+            if used >= limit:
+                return False
+            db.execute(
+                "INSERT OR REPLACE INTO budget (bucket, window_start, used)"
+                " VALUES (?, ?, ?)",
+                (bucket, start, used + 1),
+            )
+            # Old windows are useless; drop them so the table stays tiny.
+            db.execute(
+                "DELETE FROM budget WHERE bucket = ? AND window_start < ?",
+                (bucket, start),
+            )
+        return True
+
+    def budget_used(self, bucket: str, window: int, now: float) -> int:
+        start = int(now // window) * window
+        rows = self._read(
+            "SELECT used FROM budget WHERE bucket = ? AND window_start = ?",
+            (bucket, start),
+        )
+        return int(rows[0][0]) if rows else 0
+
+    # -- housekeeping -------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def ping(self) -> None:
+        self._read("SELECT 1")
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None

@@ -1,0 +1,113 @@
+"""Public widget routes: the iframe document, the HTML fragment, stub covers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Blueprint
+from flask import Response
+from flask import current_app
+from flask import request
+from flask import send_from_directory
+from werkzeug.http import http_date
+
+from widget.catalog.stub import StubCatalog
+from widget.errors import BadRequest
+from widget.errors import NotFound
+from widget.headers import widget_csp
+from widget.i18n import LANGUAGES
+from widget.lists import RenderedWidget
+from widget.lists import Variant
+from widget.models import MAX_ITEMS
+from widget.models import is_valid_slug
+from widget.services import services
+from widget.store import TopicNotFound
+
+bp = Blueprint("widget", __name__)
+
+LAYOUTS = ("list", "grid", "compact")
+THEMES = ("light", "dark", "auto")
+
+
+def check_slug(slug: str) -> str:
+    if not is_valid_slug(slug):
+        raise BadRequest(
+            "Topic names are lowercase letters, digits and single hyphens,"
+            " at most 64 characters (e.g. nasa-artemis)."
+        )
+    return slug
+
+
+def parse_variant(args: Mapping[str, str], kind: str, base_url: str) -> Variant:
+    """Read ``count``, ``layout``, ``theme`` and ``lang``.
+
+    :raises BadRequest: naming the parameter and what it accepts.
+    """
+    raw_count = args.get("count", str(MAX_ITEMS))
+    if not raw_count.isdigit() or not 1 <= int(raw_count) <= MAX_ITEMS:
+        raise BadRequest(f"count must be a whole number from 1 to {MAX_ITEMS}.")
+    layout = args.get("layout", "list")
+    if layout not in LAYOUTS:
+        raise BadRequest(f"layout must be one of: {', '.join(LAYOUTS)}.")
+    theme = args.get("theme", "light")
+    if theme not in THEMES:
+        raise BadRequest(f"theme must be one of: {', '.join(THEMES)}.")
+    lang = args.get("lang", "en")
+    if lang not in LANGUAGES:
+        raise BadRequest(f"lang must be one of: {', '.join(sorted(LANGUAGES))}.")
+    return Variant(kind, int(raw_count), layout, theme, lang, base_url)
+
+
+def public_base_url() -> str:
+    configured: str | None = current_app.config["WIDGET_PUBLIC_URL"]
+    return configured.rstrip("/") if configured else request.host_url.rstrip("/")
+
+
+def widget_response(slug: str, kind: str) -> Response:
+    check_slug(slug)
+    # The iframe document loads our covers from its own origin; a fragment
+    # lives in someone else's page and needs absolute URLs.
+    base_url = public_base_url() if kind == "fragment" else ""
+    variant = parse_variant(request.args, kind, base_url)
+    try:
+        rendered = services().lists.widget(slug, variant)
+    except TopicNotFound:
+        raise NotFound(f"There is no topic called {slug!r}.") from None
+    return send_rendered(rendered)
+
+
+def send_rendered(rendered: RenderedWidget) -> Response:
+    config = current_app.config
+    headers = {
+        "Content-Security-Policy": widget_csp(config["WIDGET_FRAME_ANCESTORS"]),
+        "ETag": rendered.etag,
+    }
+    if not rendered.has_list:
+        headers.update({"Cache-Control": "no-store", "Retry-After": "60"})
+        return Response(rendered.body, 503, headers, mimetype="text/html")
+    headers["Cache-Control"] = f"public, max-age={config['WIDGET_CACHE_MAX_AGE']}"
+    if rendered.last_modified is not None:
+        headers["Last-Modified"] = http_date(rendered.last_modified)
+    if rendered.etag in request.headers.get("If-None-Match", ""):
+        return Response(status=304, headers=headers)
+    return Response(rendered.body, 200, headers, mimetype="text/html")
+
+
+@bp.get("/widget/<slug>")
+def widget_document(slug: str) -> Response:
+    return widget_response(slug, "document")
+
+
+@bp.get("/widget/<slug>/fragment")
+def widget_fragment(slug: str) -> Response:
+    return widget_response(slug, "fragment")
+
+
+@bp.get("/stub-covers/<name>")
+def stub_cover(name: str) -> Response:
+    catalog = services().catalog
+    if not isinstance(catalog, StubCatalog):
+        raise NotFound("Stub covers are only served with the stub catalog.")
+    response = send_from_directory(catalog.covers_dir, name, max_age=86400)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
