@@ -13,7 +13,6 @@ from flask import url_for
 from widget.errors import NotFound
 from widget.lists import freshness
 from widget.lists import topic_status
-from widget.lists import utc_now
 from widget.models import TopicState
 from widget.render import is_https
 from widget.serialize import error_to_dict
@@ -33,7 +32,7 @@ def topic_summary(state: TopicState) -> dict[str, Any]:
         "slug": state.topic.slug,
         "title": state.topic.title,
         "last_update": iso(snapshot.updated_at) if snapshot else None,
-        "status": topic_status(state, utc_now()),
+        "status": topic_status(state, services().lists.now()),
         "widget_url": url_for("widget.widget_document", slug=state.topic.slug, _external=True),
     }
 
@@ -49,7 +48,7 @@ def topic_detail(state: TopicState) -> dict[str, Any]:
         "prices_as_of": None,
     }
     if snapshot is not None:
-        fresh = freshness(snapshot, utc_now())
+        fresh = freshness(snapshot, services().lists.now())
         # Same Associates rules as the widget: no prices past 24 hours.
         show_prices = fresh != "stale"
         detail["products"] = [

@@ -6,7 +6,9 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Callable
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ def create_app(
     *,
     catalog: Catalog | None = None,
     store: SnapshotStore | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Flask:
     """Build the service.
 
@@ -47,7 +50,7 @@ def create_app(
     configure_logging(app)
     app.secret_key = secret_key(app.config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
-    services.init_app(app, catalog=catalog, store=store)
+    services.init_app(app, catalog=catalog, store=store, clock=clock)
     errors.register_error_handlers(app)
     headers.init_app(app)
     app.register_blueprint(views.bp)

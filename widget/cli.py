@@ -13,7 +13,6 @@ from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
 from widget.lists import topic_status
-from widget.lists import utc_now
 from widget.serialize import iso
 from widget.serialize import topic_to_dict
 from widget.services import services
@@ -32,7 +31,7 @@ def topics_group() -> None:
 @with_appcontext
 def list_command() -> None:
     """Show every topic with its status and last update."""
-    now = utc_now()
+    now = services().lists.now()
     states = services().store.list_states()
     if not states:
         click.echo("No topics yet. Add one: widget topics add \"NASA Artemis\"")

@@ -121,7 +121,7 @@ class ListService:
         self.store = store
         self.catalog = catalog
         self._render = render
-        self._now = now
+        self.now = now
         self._bodies: LRUCache[tuple[object, ...], RenderedWidget] = LRUCache(cache_size)
         self._states: LRUCache[tuple[str, int], TopicState] = LRUCache(cache_size)
         self._last_version: dict[str, int] = {}
@@ -155,7 +155,7 @@ class ListService:
         :raises TopicNotFound:
         """
         state = self.state(slug)
-        now = self._now()
+        now = self.now()
         fresh = freshness(state.snapshot, now)
         key = (slug, state.version, fresh, variant)
         cached = self._bodies.get(key)
@@ -218,7 +218,7 @@ class ListService:
         return (
             state.error is not None
             and state.last_attempt is not None
-            and self._now() - state.last_attempt < FIRST_FETCH_RETRY_AFTER
+            and self.now() - state.last_attempt < FIRST_FETCH_RETRY_AFTER
         )
 
     def _load(self, slug: str) -> TopicState:
@@ -244,7 +244,7 @@ class ListService:
             self.store.release_lease(_lease(slug), self.holder)
 
     def refresh_due(self, *, trigger: str = "schedule") -> list[RefreshOutcome]:
-        now = self._now()
+        now = self.now()
         outcomes = []
         for state in self.store.list_states():
             if is_due(state, now):
@@ -264,7 +264,7 @@ class ListService:
         except Exception:  # a bug in an adapter must not blank a widget
             log.exception("catalog %s crashed refreshing %s", self.catalog.name, topic.slug)
             return self._failed(state, trigger, "internal error in the catalog", "internal")
-        snapshot = TopList(topic.slug, tuple(products), self._now(), self.catalog.name)
+        snapshot = TopList(topic.slug, tuple(products), self.now(), self.catalog.name)
         self.store.save_snapshot(snapshot)
         self.store.add_history(
             HistoryEntry(
@@ -283,7 +283,7 @@ class ListService:
         self, state: TopicState, trigger: str, message: str, kind: str
     ) -> RefreshOutcome:
         self.stats[f"upstream_error_{kind}"] += 1
-        error = RefreshError(message, kind, self._now())
+        error = RefreshError(message, kind, self.now())
         slug = state.topic.slug
         self.store.record_error(slug, error)
         self.store.add_history(

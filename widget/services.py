@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from widget.catalog import make_catalog
 from widget.config import ConfigError
 from widget.lists import ListService
 from widget.lists import Variant
+from widget.lists import utc_now
 from widget.models import Topic
 from widget.models import TopicState
 from widget.render import widget_context
@@ -51,6 +53,7 @@ def init_app(
     *,
     catalog: Catalog | None = None,
     store: SnapshotStore | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> Services:
     config = app.config
     if store is None:
@@ -67,7 +70,13 @@ def init_app(
         with app.app_context():
             return render_template(template, **context).encode("utf-8")
 
-    lists = ListService(store, catalog, render, cache_size=config["WIDGET_CACHE_SIZE"])
+    lists = ListService(
+        store,
+        catalog,
+        render,
+        now=clock or utc_now,
+        cache_size=config["WIDGET_CACHE_SIZE"],
+    )
     found = Services(config=config, store=store, catalog=catalog, lists=lists)
     app.extensions["widget"] = found
     if config["WIDGET_SEED_DEMO"]:

@@ -10,7 +10,6 @@ from flask import jsonify
 from flask import render_template
 
 from widget.lists import topic_status
-from widget.lists import utc_now
 from widget.services import services
 from widget.store import StoreError
 from widget.views import public_base_url
@@ -43,7 +42,7 @@ def healthz() -> tuple[Response, int]:
     except StoreError as exc:
         body.update(status="degraded", store_ok=False, store_error=str(exc))
         return jsonify(body), 503
-    now = utc_now()
+    now = services().lists.now()
     body["topics"] = len(states)
     body["failing"] = [
         {"slug": s.topic.slug, "kind": s.error.kind, "message": s.error.message}
