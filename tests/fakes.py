@@ -35,9 +35,11 @@ class FakeCatalog(Catalog):
     name = "fake"
 
     def __init__(self, products: list[Product] | None = None, delay: float = 0.0):
-        self.products = products if products is not None else [
-            make_product(n) for n in range(1, 13)
-        ]
+        self.products = (
+            products
+            if products is not None
+            else [make_product(n) for n in range(1, 13)]
+        )
         self.delay = delay
         self.error: CatalogError | Exception | None = None
         self.calls: list[str] = []

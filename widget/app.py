@@ -29,7 +29,11 @@ PACKAGE_DIR = Path(__file__).parent
 # Installed wheels carry templates inside the package; a checkout keeps
 # them at the top level, beside the package.
 TEMPLATES = next(
-    (p for p in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates") if p.is_dir()),
+    (
+        p
+        for p in (PACKAGE_DIR / "templates", PACKAGE_DIR.parent / "templates")
+        if p.is_dir()
+    ),
     PACKAGE_DIR / "templates",
 )
 

@@ -34,7 +34,7 @@ def list_command() -> None:
     now = services().lists.now()
     states = services().store.list_states()
     if not states:
-        click.echo("No topics yet. Add one: widget topics add \"NASA Artemis\"")
+        click.echo('No topics yet. Add one: widget topics add "NASA Artemis"')
         return
     click.echo(f"{'SLUG':<28} {'STATUS':<8} {'ITEMS':>5}  {'LAST UPDATE':<20}  TITLE")
     for state in states:
@@ -64,8 +64,12 @@ def add_command(title: str, **options: Any) -> None:
     try:
         found.store.add_topic(topic)
     except TopicExists:
-        raise click.ClickException(f"a topic with slug {topic.slug!r} exists already") from None
-    click.echo(f"Added {topic.title!r} as {topic.slug}; its widget is /widget/{topic.slug}")
+        raise click.ClickException(
+            f"a topic with slug {topic.slug!r} exists already"
+        ) from None
+    click.echo(
+        f"Added {topic.title!r} as {topic.slug}; its widget is /widget/{topic.slug}"
+    )
 
 
 @topics_group.command("remove")
@@ -76,7 +80,9 @@ def remove_command(slug: str) -> None:
     try:
         services().store.remove_topic(slug)
     except TopicNotFound:
-        raise click.ClickException(f"no topic {slug!r} (see: widget topics list)") from None
+        raise click.ClickException(
+            f"no topic {slug!r} (see: widget topics list)"
+        ) from None
     click.echo(f"Removed {slug}")
 
 
@@ -153,14 +159,19 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
     failed = 0
     for outcome in outcomes:
         if outcome.ok:
-            count = len(outcome.state.snapshot.products) if outcome.state.snapshot else 0
+            count = (
+                len(outcome.state.snapshot.products) if outcome.state.snapshot else 0
+            )
             click.echo(f"{outcome.slug}: refreshed, {count} items")
         elif outcome.busy:
             click.echo(f"{outcome.slug}: another worker is refreshing it right now")
         else:
             failed += 1
             message = outcome.error.message if outcome.error else "failed"
-            click.echo(f"{outcome.slug}: FAILED ({message}); the last good list stays", err=True)
+            click.echo(
+                f"{outcome.slug}: FAILED ({message}); the last good list stays",
+                err=True,
+            )
     if not outcomes:
         click.echo("Nothing to refresh.")
     if failed:
@@ -184,5 +195,3 @@ def main() -> None:
     from widget.app import create_app
 
     FlaskGroup(create_app=create_app, help="Affiliate book-widget service.").main()
-
-

@@ -142,57 +142,150 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("WIDGET_CATALOG", "stub", one_of("stub", "amazon"),
-            "Product source: `stub` (offline demo catalog) or `amazon` (Creators API)."),
-    Setting("WIDGET_STORE", "sqlite:///instance/widget.db", to_str,
-            "Snapshot store URL: `sqlite:///relative/path`, `sqlite:////absolute/path`"
-            " or `redis://host:port/db`."),
-    Setting("WIDGET_INSTANCE_DIR", "instance", to_str,
-            "Folder for the generated secret key and other local state."),
-    Setting("WIDGET_ADMIN_TOKEN", None, to_secret,
-            "Admin secret for the admin pages, API and login form; admin routes"
-            " answer 503 while unset."),
-    Setting("WIDGET_SECRET_KEY", None, to_secret,
-            "Signs admin sessions; generated and kept in the instance folder if unset."),
-    Setting("WIDGET_REFRESH_INTERVAL", "12h", to_refresh_interval,
-            "Default refresh interval of a new topic (5m to 24h)."),
-    Setting("WIDGET_FRAME_ANCESTORS", "*", to_str,
-            "Origins allowed to frame widgets (CSP `frame-ancestors`), space separated."),
-    Setting("WIDGET_DISCLOSURE", DEFAULT_DISCLOSURE, to_str,
-            "Affiliate disclosure sentence shown in every widget."),
-    Setting("WIDGET_FOOTER", DEFAULT_FOOTER, to_str,
-            "Footer line of every widget; `{date}` becomes the last update date."),
-    Setting("WIDGET_STUB_CATALOG", None, to_optional_str,
-            "Path to a stub catalog JSON file; the bundled demo catalog if unset."),
-    Setting("WIDGET_SEED_DEMO", True, to_bool,
-            "Seed the demo topics (NASA Artemis, Science Fiction) on the first start."),
-    Setting("WIDGET_PUBLIC_URL", None, to_optional_str,
-            "Public base URL of the service (e.g. https://widgets.example.com) used in"
-            " embed codes and fragments; taken from each request if unset."),
-    Setting("WIDGET_CACHE_MAX_AGE", 300, to_int,
-            "Seconds browsers and CDNs may cache a widget (`Cache-Control: max-age`)."),
-    Setting("WIDGET_CACHE_SIZE", 2048, to_int,
-            "Rendered widget variants kept in each worker's memory."),
-    Setting("WIDGET_LOG_LEVEL", "INFO", one_of("debug", "info", "warning", "error"),
-            "Log level of the service's own messages."),
-    Setting("WIDGET_AMAZON_CREDENTIAL_ID", None, to_secret,
-            "Creators API credential id."),
-    Setting("WIDGET_AMAZON_CREDENTIAL_SECRET", None, to_secret,
-            "Creators API credential secret."),
-    Setting("WIDGET_AMAZON_CREDENTIAL_VERSION", "2.1", to_credential_version,
-            "Credential version: 2.1/2.2/2.3 (Cognito) or 3.1/3.2/3.3 (Login with Amazon)."),
-    Setting("WIDGET_AMAZON_PARTNER_TAG", None, to_optional_str,
-            "The store's tracking id, e.g. `mysite-20`."),
-    Setting("WIDGET_AMAZON_MARKETPLACE", "www.amazon.com", to_str,
-            "Marketplace host, e.g. `www.amazon.co.uk`."),
-    Setting("WIDGET_AMAZON_API_URL", "https://creatorsapi.amazon", to_str,
-            "Creators API base URL (point it at `widget stub-server` to run offline)."),
-    Setting("WIDGET_AMAZON_TOKEN_URL", None, to_optional_str,
-            "Token endpoint override; derived from the credential version if unset."),
-    Setting("WIDGET_AMAZON_TPS", 1.0, to_positive_float,
-            "Upstream requests per second, across all workers of the store."),
-    Setting("WIDGET_AMAZON_TPD", 8640, to_int,
-            "Upstream requests per day, across all workers of the store."),
+    Setting(
+        "WIDGET_CATALOG",
+        "stub",
+        one_of("stub", "amazon"),
+        "Product source: `stub` (offline demo catalog) or `amazon` (Creators API).",
+    ),
+    Setting(
+        "WIDGET_STORE",
+        "sqlite:///instance/widget.db",
+        to_str,
+        "Snapshot store URL: `sqlite:///relative/path`, `sqlite:////absolute/path`"
+        " or `redis://host:port/db`.",
+    ),
+    Setting(
+        "WIDGET_INSTANCE_DIR",
+        "instance",
+        to_str,
+        "Folder for the generated secret key and other local state.",
+    ),
+    Setting(
+        "WIDGET_ADMIN_TOKEN",
+        None,
+        to_secret,
+        "Admin secret for the admin pages, API and login form; admin routes"
+        " answer 503 while unset.",
+    ),
+    Setting(
+        "WIDGET_SECRET_KEY",
+        None,
+        to_secret,
+        "Signs admin sessions; generated and kept in the instance folder if unset.",
+    ),
+    Setting(
+        "WIDGET_REFRESH_INTERVAL",
+        "12h",
+        to_refresh_interval,
+        "Default refresh interval of a new topic (5m to 24h).",
+    ),
+    Setting(
+        "WIDGET_FRAME_ANCESTORS",
+        "*",
+        to_str,
+        "Origins allowed to frame widgets (CSP `frame-ancestors`), space separated.",
+    ),
+    Setting(
+        "WIDGET_DISCLOSURE",
+        DEFAULT_DISCLOSURE,
+        to_str,
+        "Affiliate disclosure sentence shown in every widget.",
+    ),
+    Setting(
+        "WIDGET_FOOTER",
+        DEFAULT_FOOTER,
+        to_str,
+        "Footer line of every widget; `{date}` becomes the last update date.",
+    ),
+    Setting(
+        "WIDGET_STUB_CATALOG",
+        None,
+        to_optional_str,
+        "Path to a stub catalog JSON file; the bundled demo catalog if unset.",
+    ),
+    Setting(
+        "WIDGET_SEED_DEMO",
+        True,
+        to_bool,
+        "Seed the demo topics (NASA Artemis, Science Fiction) on the first start.",
+    ),
+    Setting(
+        "WIDGET_PUBLIC_URL",
+        None,
+        to_optional_str,
+        "Public base URL of the service (e.g. https://widgets.example.com) used in"
+        " embed codes and fragments; taken from each request if unset.",
+    ),
+    Setting(
+        "WIDGET_CACHE_MAX_AGE",
+        300,
+        to_int,
+        "Seconds browsers and CDNs may cache a widget (`Cache-Control: max-age`).",
+    ),
+    Setting(
+        "WIDGET_CACHE_SIZE",
+        2048,
+        to_int,
+        "Rendered widget variants kept in each worker's memory.",
+    ),
+    Setting(
+        "WIDGET_LOG_LEVEL",
+        "INFO",
+        one_of("debug", "info", "warning", "error"),
+        "Log level of the service's own messages.",
+    ),
+    Setting(
+        "WIDGET_AMAZON_CREDENTIAL_ID", None, to_secret, "Creators API credential id."
+    ),
+    Setting(
+        "WIDGET_AMAZON_CREDENTIAL_SECRET",
+        None,
+        to_secret,
+        "Creators API credential secret.",
+    ),
+    Setting(
+        "WIDGET_AMAZON_CREDENTIAL_VERSION",
+        "2.1",
+        to_credential_version,
+        "Credential version: 2.1/2.2/2.3 (Cognito) or 3.1/3.2/3.3 (Login with Amazon).",
+    ),
+    Setting(
+        "WIDGET_AMAZON_PARTNER_TAG",
+        None,
+        to_optional_str,
+        "The store's tracking id, e.g. `mysite-20`.",
+    ),
+    Setting(
+        "WIDGET_AMAZON_MARKETPLACE",
+        "www.amazon.com",
+        to_str,
+        "Marketplace host, e.g. `www.amazon.co.uk`.",
+    ),
+    Setting(
+        "WIDGET_AMAZON_API_URL",
+        "https://creatorsapi.amazon",
+        to_str,
+        "Creators API base URL (point it at `widget stub-server` to run offline).",
+    ),
+    Setting(
+        "WIDGET_AMAZON_TOKEN_URL",
+        None,
+        to_optional_str,
+        "Token endpoint override; derived from the credential version if unset.",
+    ),
+    Setting(
+        "WIDGET_AMAZON_TPS",
+        1.0,
+        to_positive_float,
+        "Upstream requests per second, across all workers of the store.",
+    ),
+    Setting(
+        "WIDGET_AMAZON_TPD",
+        8640,
+        to_int,
+        "Upstream requests per day, across all workers of the store.",
+    ),
 )
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -207,8 +300,9 @@ def load_config(
     """
     overrides = dict(overrides or {})
     unknown = [
-        name for name in overrides if name.startswith("WIDGET_")
-        and name not in SETTINGS_BY_NAME
+        name
+        for name in overrides
+        if name.startswith("WIDGET_") and name not in SETTINGS_BY_NAME
     ]
     if unknown:
         raise ConfigError(f"unknown setting {unknown[0]}")
@@ -237,7 +331,8 @@ def _check_amazon(config: Mapping[str, Any]) -> None:
     missing = [name for name in required if not config[name]]
     if missing:
         raise ConfigError(
-            "WIDGET_CATALOG=amazon needs " + ", ".join(missing)
+            "WIDGET_CATALOG=amazon needs "
+            + ", ".join(missing)
             + " (from Associates Central: Tools > Creators API)"
         )
 

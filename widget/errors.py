@@ -65,7 +65,10 @@ class ServiceUnavailable(WidgetError):
 
 
 def wants_json() -> bool:
-    if request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json"):
+    if request.path.startswith("/api/") or request.path in (
+        "/healthz",
+        "/openapi.json",
+    ):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
@@ -105,5 +108,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_unexpected(error: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return error_response(
-            500, "internal_error", "Something went wrong on our side; it has been logged."
+            500,
+            "internal_error",
+            "Something went wrong on our side; it has been logged.",
         )

@@ -122,7 +122,9 @@ class ListService:
         self.catalog = catalog
         self._render = render
         self.now = now
-        self._bodies: LRUCache[tuple[object, ...], RenderedWidget] = LRUCache(cache_size)
+        self._bodies: LRUCache[tuple[object, ...], RenderedWidget] = LRUCache(
+            cache_size
+        )
         self._states: LRUCache[tuple[str, int], TopicState] = LRUCache(cache_size)
         self._last_version: dict[str, int] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -262,8 +264,12 @@ class ListService:
         except CatalogError as exc:
             return self._failed(state, trigger, exc.message, exc.kind)
         except Exception:  # a bug in an adapter must not blank a widget
-            log.exception("catalog %s crashed refreshing %s", self.catalog.name, topic.slug)
-            return self._failed(state, trigger, "internal error in the catalog", "internal")
+            log.exception(
+                "catalog %s crashed refreshing %s", self.catalog.name, topic.slug
+            )
+            return self._failed(
+                state, trigger, "internal error in the catalog", "internal"
+            )
         snapshot = TopList(topic.slug, tuple(products), self.now(), self.catalog.name)
         self.store.save_snapshot(snapshot)
         self.store.add_history(
@@ -287,7 +293,9 @@ class ListService:
         slug = state.topic.slug
         self.store.record_error(slug, error)
         self.store.add_history(
-            HistoryEntry(slug=slug, at=error.at, trigger=trigger, ok=False, message=message)
+            HistoryEntry(
+                slug=slug, at=error.at, trigger=trigger, ok=False, message=message
+            )
         )
         log.warning("refresh of %s failed (%s): %s", slug, kind, message)
         return RefreshOutcome(slug, ok=False, state=self._load(slug), error=error)

@@ -89,7 +89,9 @@ def widget_context(
     strings = strings_for(variant.lang)
     snapshot = state.snapshot
     products = (
-        product_views(snapshot.products, variant.count, variant.base_url, fresh != "stale")
+        product_views(
+            snapshot.products, variant.count, variant.base_url, fresh != "stale"
+        )
         if snapshot
         else []
     )

@@ -98,7 +98,9 @@ def product_from_dict(data: dict[str, Any]) -> Product:
         title=data["title"],
         url=data["url"],
         authors=tuple(data.get("authors") or ()),
-        image=None if not image else Image(image["url"], image["width"], image["height"]),
+        image=None
+        if not image
+        else Image(image["url"], image["width"], image["height"]),
         price=(
             None
             if not price

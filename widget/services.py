@@ -66,7 +66,11 @@ def init_app(
 
     def render(state: TopicState, variant: Variant, now: datetime, fresh: str) -> bytes:
         context = widget_context(state, variant, now, fresh, config)
-        template = "widget/fragment.html" if variant.kind == "fragment" else "widget/document.html"
+        template = (
+            "widget/fragment.html"
+            if variant.kind == "fragment"
+            else "widget/document.html"
+        )
         with app.app_context():
             return render_template(template, **context).encode("utf-8")
 
@@ -91,7 +95,9 @@ def seed_demo_topics(store: SnapshotStore, config: Mapping[str, Any]) -> None:
         return
     for topic in DEMO_TOPICS:
         try:
-            store.add_topic(topic.with_changes(refresh_interval=config["WIDGET_REFRESH_INTERVAL"]))
+            store.add_topic(
+                topic.with_changes(refresh_interval=config["WIDGET_REFRESH_INTERVAL"])
+            )
         except TopicExists:
             pass  # another worker seeded it a moment ago
     store.set_meta("seeded", "1")

@@ -21,8 +21,15 @@ from widget.models import slugify
 SEARCH_INDEXES = ("Books", "KindleStore", "Audible", "All")
 SORTS = ("AvgCustomerReviews", "Featured", "NewestArrivals", "Relevance")
 FIELDS = (
-    "slug", "title", "keywords", "search_index", "browse_node", "sort_by",
-    "item_count", "refresh_interval", "pages",
+    "slug",
+    "title",
+    "keywords",
+    "search_index",
+    "browse_node",
+    "sort_by",
+    "item_count",
+    "refresh_interval",
+    "pages",
 )
 MAX_TITLE = 80
 MAX_KEYWORDS = 200
@@ -141,7 +148,9 @@ def topic_from_input(
         keywords=field("keywords", keywords, base.keywords if base else new_title)
         or new_title,
         search_index=field(
-            "search_index", choice(SEARCH_INDEXES), base.search_index if base else "Books"
+            "search_index",
+            choice(SEARCH_INDEXES),
+            base.search_index if base else "Books",
         ),
         # An optional field given empty is cleared; left out, it is kept.
         browse_node=field("browse_node", browse_node, kept("browse_node")),
@@ -150,7 +159,9 @@ def topic_from_input(
             "item_count", whole_in(1, MAX_ITEMS), base.item_count if base else MAX_ITEMS
         ),
         refresh_interval=field(
-            "refresh_interval", interval, base.refresh_interval if base else default_interval
+            "refresh_interval",
+            interval,
+            base.refresh_interval if base else default_interval,
         ),
         pages=field("pages", whole_in(1, 3), base.pages if base else 1),
     )

@@ -109,5 +109,7 @@ def stub_cover(name: str) -> Response:
     if not isinstance(catalog, StubCatalog):
         raise NotFound("Stub covers are only served with the stub catalog.")
     response = send_from_directory(catalog.covers_dir, name, max_age=86400)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'"
+    )
     return response

@@ -26,21 +26,17 @@ def _make_stub(config: Mapping[str, Any]) -> Catalog:
         raise ConfigError(f"WIDGET_STUB_CATALOG: {exc}") from None
 
 
-def _make_amazon(config: Mapping[str, Any]) -> Catalog:
-    from widget.catalog.amazon import make_amazon_catalog
-
-    return make_amazon_catalog(config)
-
-
 CATALOGS: dict[str, Callable[[Mapping[str, Any]], Catalog]] = {
     "stub": _make_stub,
-    "amazon": _make_amazon,
 }
 
 
 def make_catalog(config: Mapping[str, Any]) -> Catalog:
     """:raises ConfigError: if the catalog cannot be built from the settings."""
-    return CATALOGS[config["WIDGET_CATALOG"]](config)
+    name = config["WIDGET_CATALOG"]
+    if name not in CATALOGS:
+        raise ConfigError(f"WIDGET_CATALOG={name!r} is not available in this build")
+    return CATALOGS[name](config)
 
 
 __all__ = ["Catalog", "CatalogError", "StubCatalog", "make_catalog"]

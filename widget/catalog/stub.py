@@ -128,7 +128,9 @@ def search(
         and (browse_node is None or browse_node in item.browse_nodes)
         and (wanted & (item.keywords | words(item.title)))
     ]
-    return sorted(found, key=lambda i: (i.sales_rank is None, i.sales_rank or 0, i.asin))
+    return sorted(
+        found, key=lambda i: (i.sales_rank is None, i.sales_rank or 0, i.asin)
+    )
 
 
 class StubCatalog(Catalog):
@@ -160,7 +162,9 @@ class StubCatalog(Catalog):
         )
 
     def top_products(self, topic: Topic, limit: int) -> list[Product]:
-        found = search(self.items, topic.keywords, topic.search_index, topic.browse_node)
+        found = search(
+            self.items, topic.keywords, topic.search_index, topic.browse_node
+        )
         if not found:
             raise NoProductsFound(f"no stub items match {topic.keywords!r}")
         return [

@@ -94,7 +94,9 @@ class SQLiteStore(SnapshotStore):
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
             except sqlite3.Error as exc:
-                raise StoreError(f"cannot open SQLite store {self.path}: {exc}") from exc
+                raise StoreError(
+                    f"cannot open SQLite store {self.path}: {exc}"
+                ) from exc
             self._local.db = db
         return db
 
@@ -135,16 +137,24 @@ class SQLiteStore(SnapshotStore):
                 raise TopicExists(topic.slug)
             db.execute(
                 "INSERT INTO topics (slug, title, data, version) VALUES (?, ?, ?, ?)",
-                (topic.slug, topic.title, json.dumps(topic_to_dict(topic)),
-                 self._next_version(db)),
+                (
+                    topic.slug,
+                    topic.title,
+                    json.dumps(topic_to_dict(topic)),
+                    self._next_version(db),
+                ),
             )
 
     def update_topic(self, topic: Topic) -> None:
         with self._write() as db:
             changed = db.execute(
                 "UPDATE topics SET title = ?, data = ?, version = ? WHERE slug = ?",
-                (topic.title, json.dumps(topic_to_dict(topic)),
-                 self._next_version(db), topic.slug),
+                (
+                    topic.title,
+                    json.dumps(topic_to_dict(topic)),
+                    self._next_version(db),
+                    topic.slug,
+                ),
             ).rowcount
             if not changed:
                 raise TopicNotFound(topic.slug)
@@ -197,8 +207,13 @@ class SQLiteStore(SnapshotStore):
             db.execute(
                 "UPDATE topics SET snapshot = ?, snapshot_at = ?, error = NULL,"
                 " last_attempt = ?, version = ? WHERE slug = ?",
-                (json.dumps(toplist_to_dict(snapshot)), stamp, stamp,
-                 self._next_version(db), snapshot.slug),
+                (
+                    json.dumps(toplist_to_dict(snapshot)),
+                    stamp,
+                    stamp,
+                    self._next_version(db),
+                    snapshot.slug,
+                ),
             )
         return True
 
@@ -207,8 +222,12 @@ class SQLiteStore(SnapshotStore):
             db.execute(
                 "UPDATE topics SET error = ?, last_attempt = ?, version = ?"
                 " WHERE slug = ?",
-                (json.dumps(error_to_dict(error)), iso(error.at),
-                 self._next_version(db), slug),
+                (
+                    json.dumps(error_to_dict(error)),
+                    iso(error.at),
+                    self._next_version(db),
+                    slug,
+                ),
             )
 
     # -- history ------------------------------------------------------------
@@ -241,14 +260,17 @@ class SQLiteStore(SnapshotStore):
             if row is not None and row[0] != holder and row[1] > now:
                 return False
             db.execute(
-                "INSERT OR REPLACE INTO leases (name, holder, expires) VALUES (?, ?, ?)",
+                "INSERT OR REPLACE INTO leases (name, holder, expires)"
+                " VALUES (?, ?, ?)",
                 (name, holder, now + ttl),
             )
         return True
 
     def release_lease(self, name: str, holder: str) -> None:
         with self._write() as db:
-            db.execute("DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder))
+            db.execute(
+                "DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder)
+            )
 
     def take_budget(self, bucket: str, limit: int, window: int, now: float) -> bool:
         start = int(now // window) * window
@@ -287,7 +309,9 @@ class SQLiteStore(SnapshotStore):
 
     def set_meta(self, key: str, value: str) -> None:
         with self._write() as db:
-            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
+            )
 
     def ping(self) -> None:
         self._read("SELECT 1")
