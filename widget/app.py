@@ -19,6 +19,7 @@ from widget import cli
 from widget import errors
 from widget import headers
 from widget import services
+from widget import sessions
 from widget import site
 from widget import views
 from widget.catalog import Catalog
@@ -54,6 +55,7 @@ def create_app(
     configure_logging(app)
     app.secret_key = secret_key(app.config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    sessions.init_app(app)
     services.init_app(app, catalog=catalog, store=store, clock=clock)
     errors.register_error_handlers(app)
     headers.init_app(app)

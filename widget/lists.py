@@ -26,6 +26,7 @@ from datetime import datetime
 from datetime import timedelta
 
 from cachetools import LRUCache
+from werkzeug.http import http_date
 
 from widget.catalog.base import Catalog
 from widget.catalog.base import CatalogError
@@ -92,6 +93,8 @@ class RenderedWidget:
     etag: str
     last_modified: datetime | None
     has_list: bool
+    #: Last-Modified in HTTP form, formatted once rather than per request
+    http_last_modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,9 @@ class ListService:
             etag='"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
             last_modified=state.snapshot.updated_at if state.snapshot else None,
             has_list=state.snapshot is not None,
+            http_last_modified=(
+                http_date(state.snapshot.updated_at) if state.snapshot else None
+            ),
         )
         if state.snapshot is not None:
             self._bodies[key] = rendered

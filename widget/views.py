@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
+from urllib.parse import parse_qsl
 
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import request
 from flask import send_from_directory
-from werkzeug.http import http_date
 
 from widget.catalog.stub import StubCatalog
 from widget.errors import BadRequest
@@ -58,6 +59,19 @@ def parse_variant(args: Mapping[str, str], kind: str, base_url: str) -> Variant:
     return Variant(kind, int(raw_count), layout, theme, lang, base_url)
 
 
+@functools.lru_cache(maxsize=512)
+def variant_for(kind: str, query_string: bytes, base_url: str) -> Variant:
+    """``parse_variant`` memoised on the raw query string: embeds repeat the
+    same few query strings millions of times, so parse each once.
+
+    :raises BadRequest:
+    """
+    args: dict[str, str] = {}
+    for key, value in parse_qsl(query_string.decode("utf-8", "replace"), True):
+        args.setdefault(key, value)  # the first value wins, as in request.args
+    return parse_variant(args, kind, base_url)
+
+
 def public_base_url() -> str:
     configured: str | None = current_app.config["WIDGET_PUBLIC_URL"]
     return configured.rstrip("/") if configured else request.host_url.rstrip("/")
@@ -68,7 +82,7 @@ def widget_response(slug: str, kind: str) -> Response:
     # The iframe document loads our covers from its own origin; a fragment
     # lives in someone else's page and needs absolute URLs.
     base_url = public_base_url() if kind == "fragment" else ""
-    variant = parse_variant(request.args, kind, base_url)
+    variant = variant_for(kind, request.query_string, base_url)
     try:
         rendered = services().lists.widget(slug, variant)
     except TopicNotFound:
@@ -78,16 +92,19 @@ def widget_response(slug: str, kind: str) -> Response:
 
 def send_rendered(rendered: RenderedWidget) -> Response:
     config = current_app.config
-    headers = {
-        "Content-Security-Policy": widget_csp(config["WIDGET_FRAME_ANCESTORS"]),
-        "ETag": rendered.etag,
-    }
+    headers = [
+        ("Content-Security-Policy", widget_csp(config["WIDGET_FRAME_ANCESTORS"])),
+        ("X-Content-Type-Options", "nosniff"),
+        ("ETag", rendered.etag),
+    ]
     if not rendered.has_list:
-        headers.update({"Cache-Control": "no-store", "Retry-After": "60"})
+        headers += [("Cache-Control", "no-store"), ("Retry-After", "60")]
         return Response(rendered.body, 503, headers, mimetype="text/html")
-    headers["Cache-Control"] = f"public, max-age={config['WIDGET_CACHE_MAX_AGE']}"
-    if rendered.last_modified is not None:
-        headers["Last-Modified"] = http_date(rendered.last_modified)
+    headers.append(
+        ("Cache-Control", f"public, max-age={config['WIDGET_CACHE_MAX_AGE']}")
+    )
+    if rendered.http_last_modified is not None:
+        headers.append(("Last-Modified", rendered.http_last_modified))
     if rendered.etag in request.headers.get("If-None-Match", ""):
         return Response(status=304, headers=headers)
     return Response(rendered.body, 200, headers, mimetype="text/html")

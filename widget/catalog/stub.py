@@ -49,8 +49,13 @@ class StubItem:
     url: str | None
 
 
+# Words too common to say what a topic is about ("Astronomy for Beginners"
+# must not match every book with "for" in its title).
+STOPWORDS = frozenset("a an and the of for in on to with by from at or".split())
+
+
 def words(text: str) -> set[str]:
-    return {word.lower() for word in _WORD.findall(text)}
+    return {word.lower() for word in _WORD.findall(text)} - STOPWORDS
 
 
 def format_price(amount: float, currency: str) -> str:

@@ -1,0 +1,88 @@
+"""Starting real servers (gunicorn) for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not come up")
+
+
+@contextmanager
+def gunicorn(
+    tmp_path: Path,
+    *,
+    app: str = "wsgi:app",
+    workers: int = 2,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    extra_args: tuple[str, ...] = (),
+    python: str = sys.executable,
+):
+    """Run gunicorn on a free loopback port; yields its base URL."""
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    environ.update(
+        {
+            "WIDGET_STORE": f"sqlite:///{tmp_path}/widget.db",
+            "WIDGET_INSTANCE_DIR": str(tmp_path / "instance"),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    environ.update(env or {})
+    log = open(tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [
+            python,
+            "-m",
+            "gunicorn",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "2",
+            *extra_args,
+            app,
+        ],
+        cwd=cwd,
+        env=environ,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/healthz", process)
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()

@@ -1,0 +1,79 @@
+import json
+
+
+def test_topics_list_shows_the_demo_topics(runner):
+    result = runner.invoke(args=["topics", "list"])
+    assert result.exit_code == 0
+    assert "nasa-artemis" in result.output and "Science Fiction" in result.output
+
+
+def test_add_refresh_and_remove_a_topic(runner, app):
+    added = runner.invoke(args=["topics", "add", "Italian Cooking", "--interval", "6h"])
+    assert added.exit_code == 0, added.output
+    assert "italian-cooking" in added.output
+    refreshed = runner.invoke(args=["refresh", "italian-cooking"])
+    assert refreshed.exit_code == 0 and "10 items" in refreshed.output
+    removed = runner.invoke(args=["topics", "remove", "italian-cooking"])
+    assert removed.exit_code == 0
+    assert app.extensions["widget"].store.get_state("italian-cooking") is None
+
+
+def test_add_duplicate_or_invalid_topic_fails_clearly(runner):
+    duplicate = runner.invoke(args=["topics", "add", "NASA Artemis"])
+    assert duplicate.exit_code != 0 and "exists already" in duplicate.output
+    bad = runner.invoke(args=["topics", "add", "Gardening", "--count", "50"])
+    assert bad.exit_code != 0 and "item_count" in bad.output
+    long_title = runner.invoke(args=["topics", "add", "x" * 200])
+    assert long_title.exit_code != 0 and "title" in long_title.output
+
+
+def test_remove_unknown_topic_fails(runner):
+    result = runner.invoke(args=["topics", "remove", "nope"])
+    assert result.exit_code != 0 and "no topic" in result.output
+
+
+def test_export_then_import_round_trips(runner, make_app, tmp_path):
+    exported = runner.invoke(args=["topics", "export"])
+    path = tmp_path / "topics.json"
+    path.write_text(exported.output)
+    other = make_app(
+        WIDGET_STORE=f"sqlite:///{tmp_path}/other.db", WIDGET_SEED_DEMO=False
+    )
+    result = other.test_cli_runner().invoke(args=["topics", "import", str(path)])
+    assert result.exit_code == 0 and "2 added" in result.output
+    again = other.test_cli_runner().invoke(args=["topics", "import", str(path)])
+    assert "2 updated" in again.output
+    slugs = [t["slug"] for t in json.loads(exported.output)["topics"]]
+    assert sorted(slugs) == ["nasa-artemis", "science-fiction"]
+
+
+def test_import_checks_every_topic_before_writing(runner, app, tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"topics": [{"title": "Good One"}, {"title": ""}]}))
+    result = runner.invoke(args=["topics", "import", str(path)])
+    assert result.exit_code != 0 and "topic 2" in result.output
+    assert app.extensions["widget"].store.get_state("good-one") is None
+    path.write_text("[1, 2]")
+    assert runner.invoke(args=["topics", "import", str(path)]).exit_code != 0
+
+
+def test_refresh_needs_a_target_and_reports_failures(runner, app, fake_catalog):
+    assert runner.invoke(args=["refresh"]).exit_code != 0
+    assert runner.invoke(args=["refresh", "nope"]).exit_code != 0
+    result = runner.invoke(args=["refresh", "--all"])
+    assert result.exit_code == 0 and result.output.count("refreshed") == 2
+
+
+def test_refresh_failure_exits_non_zero(make_app, fake_catalog):
+    from widget.catalog.base import CatalogUnavailable
+
+    app = make_app(catalog=fake_catalog)
+    fake_catalog.error = CatalogUnavailable("Amazon timed out")
+    result = app.test_cli_runner().invoke(args=["refresh", "nasa-artemis"])
+    assert result.exit_code == 1 and "Amazon timed out" in result.output
+
+
+def test_refresh_due_skips_fresh_topics(runner):
+    runner.invoke(args=["refresh", "--all"])
+    result = runner.invoke(args=["refresh", "--due"])
+    assert result.exit_code == 0 and "Nothing to refresh" in result.output

@@ -1,0 +1,72 @@
+"""Random paths and query strings never produce a 500 or a traceback."""
+
+from urllib.parse import quote
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+PREFIXES = [
+    "/widget/",
+    "/api/v1/topics/",
+    "/",
+    "/stub-covers/",
+    "/embed.js/",
+    "/admin/",
+]
+SUFFIXES = ["", "/fragment", "/refresh"]
+KEYS = ["count", "layout", "theme", "lang", "due", "x"]
+
+
+@pytest.fixture(scope="module")
+def fuzz_client(tmp_path_factory):
+    from widget import create_app
+
+    tmp = tmp_path_factory.mktemp("fuzz")
+    app = create_app(
+        {"WIDGET_STORE": f"sqlite:///{tmp}/w.db", "WIDGET_INSTANCE_DIR": str(tmp)}
+    )
+    return app.test_client()
+
+
+segments = st.one_of(
+    st.sampled_from(["nasa-artemis", "science-fiction", "..", "%00", "a" * 300]),
+    st.text(min_size=0, max_size=40),
+)
+queries = st.dictionaries(
+    st.one_of(st.sampled_from(KEYS), st.text(max_size=10)),
+    st.one_of(
+        st.sampled_from(["1", "10", "11", "-1", "grid", "dark", "en"]), st.text()
+    ),
+    max_size=4,
+)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    prefix=st.sampled_from(PREFIXES),
+    segment=segments,
+    suffix=st.sampled_from(SUFFIXES),
+    query=queries,
+    method=st.sampled_from(["GET", "GET", "HEAD", "POST", "PUT", "DELETE"]),
+    accept=st.sampled_from(["text/html", "application/json", "*/*", ""]),
+)
+def test_no_request_gets_a_500(
+    fuzz_client, prefix, segment, suffix, query, method, accept
+):
+    path = prefix + quote(segment, safe="/") + suffix
+    query_string = urlencode(query)
+    response = fuzz_client.open(
+        path, method=method, query_string=query_string, headers={"Accept": accept}
+    )
+    assert response.status_code < 500 or response.status_code == 503, (path, query)
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body
+    response.close()

@@ -1,0 +1,65 @@
+"""SQLite-specific guarantees; the shared behaviour is in the contract suite."""
+
+import subprocess
+import sys
+import textwrap
+from datetime import UTC
+from datetime import datetime
+
+from tests.fakes import FakeCatalog
+from tests.fakes import make_product
+from widget.models import Topic
+from widget.models import TopList
+from widget.store import SQLiteStore
+from widget.store import make_store
+
+TOPIC = Topic(slug="artemis", title="NASA Artemis", keywords="nasa artemis")
+
+
+def test_a_crash_mid_write_leaves_the_previous_list(tmp_path):
+    path = tmp_path / "w.db"
+    store = SQLiteStore(path)
+    store.add_topic(TOPIC)
+    moment = datetime(2026, 11, 26, 12, tzinfo=UTC)
+    store.save_snapshot(
+        TopList("artemis", (make_product(1), make_product(2)), moment, "t")
+    )
+    # Another process starts replacing the list and dies before committing.
+    script = textwrap.dedent(
+        f"""
+        import os
+        from widget.store import SQLiteStore
+        store = SQLiteStore({str(path)!r})
+        with store._write() as db:
+            db.execute("UPDATE topics SET snapshot = '{{ half' WHERE slug = 'artemis'")
+            os._exit(9)
+        """
+    )
+    crashed = subprocess.run([sys.executable, "-c", script], cwd=".", check=False)
+    assert crashed.returncode == 9
+    reopened = SQLiteStore(path)
+    snapshot = reopened.get_state("artemis").snapshot
+    assert [p.asin for p in snapshot.products] == ["B0FAKE0001", "B0FAKE0002"]
+    assert snapshot.updated_at == moment
+    store.close()
+    reopened.close()
+
+
+def test_snapshots_survive_a_restart_without_calling_the_catalog(make_app):
+    first = make_app()
+    first.test_client().get("/widget/nasa-artemis")
+    silent = FakeCatalog()
+    restarted = make_app(catalog=silent)
+    html = restarted.test_client().get("/widget/nasa-artemis").get_data(as_text=True)
+    assert html.count("<li>") == 10
+    assert silent.calls == []
+
+
+def test_store_urls(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    relative = make_store("sqlite:///data/w.db")
+    assert (tmp_path / "data" / "w.db").exists()
+    absolute = make_store(f"sqlite:///{tmp_path}/abs.db")
+    assert (tmp_path / "abs.db").exists()
+    relative.close()
+    absolute.close()
