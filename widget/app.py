@@ -18,6 +18,7 @@ from widget import api
 from widget import cli
 from widget import errors
 from widget import headers
+from widget import metrics
 from widget import services
 from widget import sessions
 from widget import site
@@ -56,7 +57,8 @@ def create_app(
     app.secret_key = secret_key(app.config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     sessions.init_app(app)
-    services.init_app(app, catalog=catalog, store=store, clock=clock)
+    found = services.init_app(app, catalog=catalog, store=store, clock=clock)
+    metrics.init_app(app, found)
     errors.register_error_handlers(app)
     headers.init_app(app)
     app.register_blueprint(views.bp)

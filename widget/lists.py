@@ -135,7 +135,21 @@ class ListService:
         self._lease_ttl = lease_ttl
         self._fetch_wait = fetch_wait
         self.holder = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        #: what happened since start: cache hits and misses, upstream calls...
         self.stats: Counter[str] = Counter()
+        self._drained: Counter[str] = Counter()
+        self._stats_lock = threading.Lock()
+
+    def _count(self, name: str) -> None:
+        with self._stats_lock:
+            self.stats[name] += 1
+
+    def drain_stats(self) -> Counter[str]:
+        """What was counted since the last drain (for the metrics flusher)."""
+        with self._stats_lock:
+            delta = self.stats - self._drained
+            self._drained = self.stats.copy()
+        return delta
 
     # -- reading ------------------------------------------------------------
     def state(self, slug: str) -> TopicState:
@@ -165,9 +179,9 @@ class ListService:
         key = (slug, state.version, fresh, variant)
         cached = self._bodies.get(key)
         if cached is not None:
-            self.stats["cache_hit"] += 1
+            self._count("cache_hit")
             return cached
-        self.stats["cache_miss"] += 1
+        self._count("cache_miss")
         body = self._render(state, variant, now, fresh)
         rendered = RenderedWidget(
             body=body,
@@ -188,7 +202,7 @@ class ListService:
         except StoreError:
             # Store down: keep serving what this worker already has.
             if slug in self._last_version:
-                self.stats["store_error_served_from_memory"] += 1
+                self._count("store_fallback")
                 return self._last_version[slug]
             raise
         if version is None:
@@ -264,7 +278,7 @@ class ListService:
 
     def _fetch(self, state: TopicState, *, trigger: str) -> RefreshOutcome:
         topic = state.topic
-        self.stats["upstream_call"] += 1
+        self._count("upstream_call")
         try:
             products = self.catalog.top_products(topic, topic.item_count)
         except CatalogError as exc:
@@ -294,7 +308,7 @@ class ListService:
     def _failed(
         self, state: TopicState, trigger: str, message: str, kind: str
     ) -> RefreshOutcome:
-        self.stats[f"upstream_error_{kind}"] += 1
+        self._count(f"upstream_error:{kind}")
         error = RefreshError(message, kind, self.now())
         slug = state.topic.slug
         self.store.record_error(slug, error)

@@ -7,7 +7,9 @@ import logging
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import Flask
@@ -27,6 +29,9 @@ from widget.store import SnapshotStore
 from widget.store import TopicExists
 from widget.store import make_store
 
+if TYPE_CHECKING:
+    from widget.metrics import Metrics
+
 log = logging.getLogger(__name__)
 
 DEMO_TOPICS = (
@@ -41,6 +46,7 @@ class Services:
     store: SnapshotStore
     catalog: Catalog
     lists: ListService
+    metrics: Metrics = field(init=False)
 
 
 def services() -> Services:

@@ -110,6 +110,15 @@ class SnapshotStore(ABC):
     @abstractmethod
     def budget_used(self, bucket: str, window: int, now: float) -> int: ...
 
+    # -- metrics --------------------------------------------------------------
+    @abstractmethod
+    def add_counters(self, deltas: dict[str, int]) -> None:
+        """Add to named counters, atomically (workers flush their counts here
+        so /metrics is the same whichever worker answers)."""
+
+    @abstractmethod
+    def counters(self) -> dict[str, int]: ...
+
     # -- housekeeping -------------------------------------------------------
     @abstractmethod
     def get_meta(self, key: str) -> str | None: ...

@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS budget (
     used INTEGER NOT NULL,
     PRIMARY KEY (bucket, window_start)
 );
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('sequence', '0');
 """
@@ -301,6 +302,20 @@ class SQLiteStore(SnapshotStore):
             (bucket, start),
         )
         return int(rows[0][0]) if rows else 0
+
+    # -- metrics --------------------------------------------------------------
+    def add_counters(self, deltas: dict[str, int]) -> None:
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name)"
+                " DO UPDATE SET value = value + excluded.value",
+                list(deltas.items()),
+            )
+
+    def counters(self) -> dict[str, int]:
+        return {
+            name: int(value) for name, value in self._read("SELECT * FROM counters")
+        }
 
     # -- housekeeping -------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
