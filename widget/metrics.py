@@ -93,8 +93,8 @@ class Metrics:
             pending, self._pending = self._pending, Counter()
             requests, self._requests = self._requests, Counter()
         for (route, status), count in requests.items():
-            key = f'widget_http_requests_total{{route="{label(route)}",status="{status}"}}'
-            pending[key] += count
+            labels = f'route="{label(route)}",status="{status}"'
+            pending[f"widget_http_requests_total{{{labels}}}"] += count
         for name, count in self._services.lists.drain_stats().items():
             kind = name.partition("upstream_error:")[2]
             key = (
