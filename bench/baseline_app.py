@@ -1,7 +1,8 @@
-"""The baseline: a minimal Flask app returning fixed bytes with the same headers.
+"""The baseline: a minimal Flask app returning fixed bytes.
 
-It stands for "the fastest a Flask widget could possibly be" under the same
-gunicorn settings; the service is measured as a ratio against it.
+It stands for "the fastest a Flask app could possibly answer" under the same
+gunicorn settings; the service is measured as a ratio against it. It serves
+the widget bytes, a 304 for the widget's ETag, and the API's JSON bytes.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from pathlib import Path
 
 from flask import Flask
 from flask import Response
+from flask import request
 
-BODY = Path(os.environ["BASELINE_BODY"]).read_bytes()
+FOLDER = Path(os.environ["BASELINE_DIR"])
+WIDGET = (FOLDER / "widget.html").read_bytes()
+ETAG = (FOLDER / "etag").read_text()
+JSON = (FOLDER / "topic.json").read_bytes()
 
 app = Flask(__name__)
 
@@ -24,4 +29,11 @@ def healthz() -> dict[str, str]:
 
 @app.get("/widget/<slug>")
 def widget(slug: str) -> Response:
-    return Response(BODY, mimetype="text/html")
+    if request.headers.get("If-None-Match") == ETAG:
+        return Response(status=304)
+    return Response(WIDGET, mimetype="text/html")
+
+
+@app.get("/api/v1/topics/<slug>")
+def topic(slug: str) -> Response:
+    return Response(JSON, mimetype="application/json")

@@ -1,8 +1,10 @@
-"""Cached widget under gunicorn vs a minimal Flask app serving the same bytes.
+"""Cached widget, 304 revalidation and the JSON API under gunicorn, each
+against a minimal Flask app answering with the same bytes.
 
     python3 bench/bench_widget.py [--seconds 5] [--rounds 3]
 
-Prints requests per second for both and their ratio (target: 0.8 or better).
+Prints requests per second for both and their ratio (target: 0.9 or better
+for the cached widget).
 """
 
 from __future__ import annotations
@@ -26,26 +28,42 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
+    load = {
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "connections": args.connections,
+    }
     with scratch() as tmp:
         env = {
             "WIDGET_STORE": f"sqlite:///{tmp}/widget.db",
             "WIDGET_INSTANCE_DIR": str(tmp / "instance"),
+            "WIDGET_LOG_LEVEL": "warning",
         }
         with serve("wsgi:app", env) as service:
-            url = f"{service}/widget/nasa-artemis"
-            body = requests.get(url, timeout=30).content  # warms every worker's cache
-            (tmp / "body.html").write_bytes(body)
-            with serve(
-                "bench.baseline_app:app", {"BASELINE_BODY": str(tmp / "body.html")}
-            ) as base:
-                print(f"widget body: {len(body):,} bytes")
+            widget_url = f"{service}/widget/nasa-artemis"
+            api_url = f"{service}/api/v1/topics/nasa-artemis"
+            page = requests.get(widget_url, timeout=30)  # warms the cache
+            (tmp / "widget.html").write_bytes(page.content)
+            (tmp / "etag").write_text(page.headers["ETag"])
+            (tmp / "topic.json").write_bytes(requests.get(api_url, timeout=30).content)
+            with serve("bench.baseline_app:app", {"BASELINE_DIR": str(tmp)}) as base:
+                print(f"widget body: {len(page.content):,} bytes")
                 compare(
-                    "cached widget",
-                    url,
+                    "cached widget", widget_url, f"{base}/widget/nasa-artemis", **load
+                )
+                etag = {"If-None-Match": page.headers["ETag"]}
+                compare(
+                    "304 revalidation",
+                    widget_url,
                     f"{base}/widget/nasa-artemis",
-                    rounds=args.rounds,
-                    seconds=args.seconds,
-                    connections=args.connections,
+                    headers=etag,
+                    **load,
+                )
+                compare(
+                    "JSON API topic",
+                    api_url,
+                    f"{base}/api/v1/topics/nasa-artemis",
+                    **load,
                 )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint
 from flask import Response
 from flask import current_app
 from flask import jsonify
+from flask import request
 from flask import url_for
 
 from widget.errors import NotFound
@@ -54,7 +56,9 @@ def topic_detail(state: TopicState) -> dict[str, Any]:
         # Same Associates rules as the widget: no prices past 24 hours.
         show_prices = fresh != "stale"
         detail["products"] = [
-            product_to_dict(p) | ({} if show_prices else {"price": None})
+            product_to_dict(p)
+            | ({} if show_prices else {"price": None})
+            | ({} if p.image and is_https(p.image.url) else {"image": None})
             for p in snapshot.products
             if is_https(p.url)
         ]
@@ -71,10 +75,24 @@ def list_topics() -> Response:
 @bp.get("/topics/<slug>")
 def get_topic(slug: str) -> Response:
     check_slug(slug)
+    lists = services().lists
     try:
-        state = services().lists.state(slug)
+        state = lists.state(slug)
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
-    response = jsonify(topic_detail(state))
-    response.headers["Cache-Control"] = "public, max-age=60"
-    return response
+    now = lists.now()
+    # Everything the JSON depends on is in the key, so it is built once.
+    key = (
+        "api",
+        slug,
+        state.version,
+        freshness(state.snapshot, now),
+        topic_status(state, now),
+        request.host_url,
+    )
+    body = lists.memo(key, lambda: json.dumps(topic_detail(state)).encode())
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Cache-Control": "public, max-age=60"},
+    )

@@ -128,6 +128,7 @@ class ListService:
         self._bodies: LRUCache[tuple[object, ...], RenderedWidget] = LRUCache(
             cache_size
         )
+        self._memo: LRUCache[tuple[object, ...], bytes] = LRUCache(cache_size)
         self._states: LRUCache[tuple[str, int], TopicState] = LRUCache(cache_size)
         self._last_version: dict[str, int] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -195,6 +196,13 @@ class ListService:
         if state.snapshot is not None:
             self._bodies[key] = rendered
         return rendered
+
+    def memo(self, key: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
+        """Bytes built once per key; keys must include the topic's version."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = build()
+        return found
 
     def _version(self, slug: str) -> int:
         try:
