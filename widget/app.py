@@ -20,6 +20,7 @@ from widget import errors
 from widget import headers
 from widget import services
 from widget import site
+from widget import stubserver
 from widget import views
 from widget.catalog import Catalog
 from widget.config import load_config
@@ -61,6 +62,7 @@ def create_app(
     app.register_blueprint(api.bp)
     app.register_blueprint(site.bp)
     cli.init_app(app)
+    stubserver.init_app(app)
     return app
 
 
