@@ -256,7 +256,10 @@ def serve_in_thread(
 ) -> Iterator[str]:
     """Serve ``app`` from a background thread; yields its base URL."""
     server = make_server(host, port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll interval makes shutdown (and so each test) quick.
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         yield f"http://{host}:{server.server_port}"
