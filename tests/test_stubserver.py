@@ -271,3 +271,37 @@ def test_the_command_prints_its_token_urls_and_serves(tmp_path):
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+# -- a third-party client --------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("version", "path"), [("2.1", "/oauth2/token"), ("3.1", "/auth/o2/token")]
+)
+def test_python_amazon_paapi_gets_items_from_the_stub_server(
+    stub_server, version, path
+):
+    from amazon_creatorsapi import AmazonCreatorsApi
+
+    api = AmazonCreatorsApi(
+        "stub-client",
+        "stub-secret",
+        version,
+        "mysite-20",
+        country="US",
+        throttling=0,
+        host=stub_server.url,
+        auth_endpoint=stub_server.url + path,
+    )
+    try:
+        found = api.search_items(keywords="nasa artemis", search_index="Books")
+        items = api.get_items(["B0STUB0001", "B0NOPE0000"])
+    finally:
+        api.close()
+    assert len(found.items) == 10
+    first = found.items[0]
+    assert first.item_info.title.display_value
+    assert first.detail_page_url.startswith("https://www.amazon.com/dp/")
+    assert [i.asin for i in items] == ["B0STUB0001"]
+    assert items[0].offers_v2.listings[0].price.money.amount > 0
+    assert items.errors[0].code == "InvalidParameterValue"
+    assert len(stub_server.calls("token")) == 1
