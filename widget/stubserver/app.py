@@ -102,7 +102,7 @@ def create_stub_app(
         return body
 
     def faulted(operation: str, arrived: float) -> Response | None:
-        if options.throttle and state.served_in_second(int(arrived)) >= options.tps:
+        if options.throttle and not state.admit(int(arrived)):
             return throttled(operation, arrived)
         fault = state.next_fault()
         if fault is None:

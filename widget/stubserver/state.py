@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
@@ -37,18 +38,21 @@ class StubState:
     tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     queued: deque[str] = field(default_factory=deque)
     rng: random.Random = field(default_factory=random.Random)
+    admitted: Counter[int] = field(default_factory=Counter)
 
     def log(self, operation: str, at: float, status: int) -> None:
         with self.lock:
             self.calls.append({"operation": operation, "at": at, "status": status})
 
-    def served_in_second(self, second: int) -> int:
+    def admit(self, second: int) -> bool:
+        """Count a catalog call in its arrival second unless that second
+        already holds ``tps`` of them (checked and counted atomically, so
+        concurrent calls cannot slip past the limit together)."""
         with self.lock:
-            return sum(
-                1
-                for c in self.calls
-                if c["operation"] != "token" and int(c["at"]) == second
-            )
+            if self.admitted[second] >= self.options.tps:
+                return False
+            self.admitted[second] += 1
+            return True
 
     def next_fault(self) -> str | None:
         with self.lock:
