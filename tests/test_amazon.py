@@ -38,6 +38,22 @@ def test_one_token_serves_many_searches(make_amazon, stub_server, version):
     assert len(stub_server.calls("searchItems")) == 4
 
 
+def test_threads_of_one_worker_share_one_token(make_amazon, stub_server):
+    import threading
+
+    catalog = make_amazon("3.2")
+    threads = [
+        threading.Thread(target=catalog.top_products, args=(ARTEMIS, 10))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(stub_server.calls("searchItems")) == 8
+    assert len(stub_server.calls("token")) == 1
+
+
 @pytest.mark.parametrize("version", ["2.2", "3.3"])
 def test_a_token_is_fetched_again_shortly_before_it_expires(
     make_amazon, stub_server, version
@@ -153,6 +169,14 @@ def test_timeouts_past_the_retries_are_unavailable(make_amazon, stub_server):
     with pytest.raises(CatalogUnavailable) as caught:
         make_amazon(timeout=(2.0, 0.1), retries=1).top_products(ARTEMIS, 10)
     assert isinstance(caught.value.__cause__, requests.Timeout)
+
+
+def test_stub_server_latency_beyond_the_read_timeout_is_unavailable(
+    make_amazon, stub_server
+):
+    stub_server.options.latency = 0.4
+    with pytest.raises(CatalogUnavailable, match="ReadTimeout"):
+        make_amazon(timeout=(2.0, 0.1), retries=0).top_products(ARTEMIS, 10)
 
 
 def test_a_refused_connection_is_unavailable(make_amazon):
