@@ -85,3 +85,78 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class StubServer:
+    """The Creators API stub-server running in a thread of the test process."""
+
+    def __init__(self, app, base_url):
+        self.app = app
+        self.url = base_url
+        self.state = app.extensions["stub"]
+        self.options = self.state.options
+
+    def token_url(self, version: str) -> str:
+        path = "/auth/o2/token" if version.startswith("3.") else "/oauth2/token"
+        return self.url + path
+
+    def calls(self, operation: str | None = None) -> list[dict]:
+        import requests
+
+        logged = requests.get(self.url + "/_stub/calls", timeout=5).json()["calls"]
+        return [c for c in logged if operation in (None, c["operation"])]
+
+    def queue(self, *faults: str) -> None:
+        import requests
+
+        requests.post(
+            self.url + "/_stub/faults", json={"next": list(faults)}, timeout=5
+        )
+
+
+@pytest.fixture
+def stub_server():
+    from widget.catalog.stub import BUNDLED_CATALOG
+    from widget.catalog.stub import load_stub_items
+    from widget.stubserver import StubOptions
+    from widget.stubserver import create_stub_app
+    from widget.stubserver import serve_in_thread
+
+    app = create_stub_app(
+        load_stub_items(BUNDLED_CATALOG),
+        BUNDLED_CATALOG.parent / "covers",
+        StubOptions(),
+    )
+    with serve_in_thread(app) as base_url:
+        yield StubServer(app, base_url)
+
+
+@pytest.fixture
+def make_amazon(stub_server):
+    """A factory for AmazonCatalogs on the stub-server; sleeps are recorded."""
+    import requests
+
+    from widget.catalog.amazon import AmazonCatalog
+    from widget.catalog.amazon_auth import Credentials
+    from widget.config import Secret
+
+    sessions = []
+
+    def factory(version="2.1", *, secret="stub-secret", **options):
+        session = requests.Session()
+        sessions.append(session)
+        options.setdefault("sleep", factory.sleeps.append)
+        return AmazonCatalog(
+            session,
+            options.pop("base_url", stub_server.url),
+            Credentials(Secret("stub-client"), Secret(secret), version),
+            marketplace="www.amazon.com",
+            partner_tag=options.pop("partner_tag", "mysite-20"),
+            token_url=stub_server.token_url(version),
+            **options,
+        )
+
+    factory.sleeps = []
+    yield factory
+    for session in sessions:
+        session.close()

@@ -22,6 +22,7 @@ from widget import metrics
 from widget import services
 from widget import sessions
 from widget import site
+from widget import stubserver
 from widget import views
 from widget.catalog import Catalog
 from widget.config import load_config
@@ -65,6 +66,7 @@ def create_app(
     app.register_blueprint(api.bp)
     app.register_blueprint(site.bp)
     cli.init_app(app)
+    stubserver.init_app(app)
     return app
 
 

@@ -68,7 +68,7 @@ def init_app(
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
     if catalog is None:
-        catalog = make_catalog(config)
+        catalog = make_catalog(config, store)
 
     def render(state: TopicState, variant: Variant, now: datetime, fresh: str) -> bytes:
         context = widget_context(state, variant, now, fresh, config)

@@ -7,14 +7,20 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import requests
+
+from widget.catalog.amazon import AmazonCatalog
+from widget.catalog.amazon_auth import Credentials
 from widget.catalog.base import Catalog
 from widget.catalog.base import CatalogError
+from widget.catalog.budget import Budget
 from widget.catalog.stub import BUNDLED_CATALOG
 from widget.catalog.stub import StubCatalog
 from widget.config import ConfigError
+from widget.store.base import SnapshotStore
 
 
-def _make_stub(config: Mapping[str, Any]) -> Catalog:
+def _make_stub(config: Mapping[str, Any], store: SnapshotStore | None) -> Catalog:
     path = Path(config["WIDGET_STUB_CATALOG"] or BUNDLED_CATALOG)
     try:
         return StubCatalog(
@@ -26,17 +32,53 @@ def _make_stub(config: Mapping[str, Any]) -> Catalog:
         raise ConfigError(f"WIDGET_STUB_CATALOG: {exc}") from None
 
 
-CATALOGS: dict[str, Callable[[Mapping[str, Any]], Catalog]] = {
+def make_amazon_catalog(
+    config: Mapping[str, Any], store: SnapshotStore | None
+) -> Catalog:
+    """The Creators API adapter; its request budget is counted in ``store``
+    (every worker sharing the store shares the budget)."""
+    budget = None
+    if store is not None:
+        budget = Budget(
+            store, tps=config["WIDGET_AMAZON_TPS"], tpd=config["WIDGET_AMAZON_TPD"]
+        )
+    credentials = Credentials(
+        config["WIDGET_AMAZON_CREDENTIAL_ID"],
+        config["WIDGET_AMAZON_CREDENTIAL_SECRET"],
+        config["WIDGET_AMAZON_CREDENTIAL_VERSION"],
+    )
+    return AmazonCatalog(
+        requests.Session(),
+        config["WIDGET_AMAZON_API_URL"],
+        credentials,
+        marketplace=config["WIDGET_AMAZON_MARKETPLACE"],
+        partner_tag=config["WIDGET_AMAZON_PARTNER_TAG"],
+        token_url=config["WIDGET_AMAZON_TOKEN_URL"],
+        budget=budget,
+    )
+
+
+CATALOGS: dict[str, Callable[[Mapping[str, Any], SnapshotStore | None], Catalog]] = {
     "stub": _make_stub,
+    "amazon": make_amazon_catalog,
 }
 
 
-def make_catalog(config: Mapping[str, Any]) -> Catalog:
+def make_catalog(
+    config: Mapping[str, Any], store: SnapshotStore | None = None
+) -> Catalog:
     """:raises ConfigError: if the catalog cannot be built from the settings."""
     name = config["WIDGET_CATALOG"]
     if name not in CATALOGS:
         raise ConfigError(f"WIDGET_CATALOG={name!r} is not available in this build")
-    return CATALOGS[name](config)
+    return CATALOGS[name](config, store)
 
 
-__all__ = ["Catalog", "CatalogError", "StubCatalog", "make_catalog"]
+__all__ = [
+    "AmazonCatalog",
+    "Catalog",
+    "CatalogError",
+    "StubCatalog",
+    "make_amazon_catalog",
+    "make_catalog",
+]

@@ -1,0 +1,175 @@
+"""The upstream request budget: counted in the store, shared by workers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+
+import pytest
+
+from widget.catalog.base import CatalogBudgetExhausted
+from widget.catalog.budget import Budget
+from widget.config import ConfigError
+from widget.models import Topic
+from widget.store import SQLiteStore
+
+
+class FakeTime:
+    def __init__(self, now=1_000_000.25):
+        self.now = now
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def store(tmp_path):
+    found = SQLiteStore(tmp_path / "budget.db")
+    yield found
+    found.close()
+
+
+def test_a_full_second_waits_for_the_next(store):
+    fake = FakeTime()
+    budget = Budget(store, tps=2, tpd=100, clock=fake, sleep=fake.sleep)
+    budget.take()
+    budget.take()
+    assert fake.sleeps == []
+    budget.take()
+    assert len(fake.sleeps) == 1
+    assert int(fake.now) == 1_000_001  # moved into the next second
+
+
+def test_two_budgets_on_one_store_share_the_count(store):
+    fake = FakeTime()
+    first = Budget(store, tps=1, tpd=100, clock=fake, sleep=fake.sleep)
+    second = Budget(store, tps=1, tpd=100, clock=fake, sleep=fake.sleep)
+    first.take()
+    second.take()
+    assert len(fake.sleeps) == 1
+    assert first.used_today() == 2
+
+
+def test_a_rate_below_one_spreads_calls_over_seconds(store):
+    fake = FakeTime(now=1_000_000.0)
+    budget = Budget(store, tps=0.5, tpd=100, clock=fake, sleep=fake.sleep)
+    budget.take()
+    budget.take()
+    assert fake.now >= 1_000_002
+
+
+def test_a_spent_day_raises_without_waiting(store):
+    fake = FakeTime()
+    budget = Budget(store, tps=10, tpd=2, clock=fake, sleep=fake.sleep)
+    budget.take()
+    budget.take()
+    with pytest.raises(CatalogBudgetExhausted, match="day"):
+        budget.take()
+    assert fake.sleeps == []
+
+
+def test_the_day_budget_comes_back_the_next_day(store):
+    fake = FakeTime(now=86400 * 100 + 10)
+    budget = Budget(store, tps=10, tpd=1, clock=fake, sleep=fake.sleep)
+    budget.take()
+    fake.now += 86400
+    budget.take()  # no exception
+
+
+def test_a_busy_budget_gives_up_after_max_wait(store):
+    fake = FakeTime()
+    budget = Budget(store, tps=1, tpd=100, max_wait=0.5, clock=fake, sleep=fake.sleep)
+    budget.take()
+    with pytest.raises(CatalogBudgetExhausted, match="busy"):
+        budget.take()
+
+
+# -- the service over the stub-server ----------------------------------------------
+def amazon_settings(stub_server, **extra):
+    return {
+        "WIDGET_CATALOG": "amazon",
+        "WIDGET_SEED_DEMO": False,
+        "WIDGET_AMAZON_API_URL": stub_server.url,
+        "WIDGET_AMAZON_TOKEN_URL": stub_server.url + "/oauth2/token",
+        "WIDGET_AMAZON_CREDENTIAL_ID": "stub-client",
+        "WIDGET_AMAZON_CREDENTIAL_SECRET": "stub-secret",
+        "WIDGET_AMAZON_PARTNER_TAG": "mysite-20",
+    } | extra
+
+
+TOPICS = [
+    Topic(slug=f"t{n}", title=f"Topic {n}", keywords=words)
+    for n, words in enumerate(
+        ["nasa artemis", "science fiction", "moon", "mars", "space", "robots"]
+    )
+]
+
+
+def test_a_burst_of_refreshes_from_two_workers_stays_within_tps(make_app, stub_server):
+    # The stub-server throttles past 2 calls a second too: a 429 would show
+    # in its log as well as in the per-second counts.
+    stub_server.options.throttle = True
+    stub_server.options.tps = 2
+    workers = [make_app(**amazon_settings(stub_server, WIDGET_AMAZON_TPS=2))]
+    workers.append(make_app(**amazon_settings(stub_server, WIDGET_AMAZON_TPS=2)))
+    store = workers[0].extensions["widget"].store
+    for topic in TOPICS:
+        store.add_topic(topic)
+    outcomes = []
+
+    def refresh(app, slug):
+        outcomes.append(app.extensions["widget"].lists.refresh(slug))
+
+    threads = [
+        threading.Thread(target=refresh, args=(workers[n % 2], topic.slug))
+        for n, topic in enumerate(TOPICS)
+    ]
+    time.sleep(1.01 - time.time() % 1)  # start just after a second begins
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert [o.ok for o in outcomes] == [True] * len(TOPICS)
+    calls = stub_server.calls("searchItems")
+    assert len(calls) == len(TOPICS)
+    assert {c["status"] for c in calls} == {200}
+    per_second = Counter(int(c["at"]) for c in calls)
+    assert max(per_second.values()) <= 2
+
+
+def test_a_spent_day_keeps_the_last_good_list(make_app, stub_server):
+    app = make_app(**amazon_settings(stub_server, WIDGET_AMAZON_TPD=1))
+    found = app.extensions["widget"]
+    found.store.add_topic(TOPICS[0])
+    assert found.lists.refresh("t0").ok
+    again = found.lists.refresh("t0")
+    assert not again.ok
+    assert again.error.kind == "budget"
+    assert len(again.state.snapshot.products) == 10
+    assert len(stub_server.calls("searchItems")) == 1
+
+
+def test_the_amazon_catalog_serves_widgets_and_health(make_app, stub_server):
+    app = make_app(
+        **amazon_settings(stub_server, WIDGET_AMAZON_CREDENTIAL_VERSION="2.1")
+    )
+    client = app.test_client()
+    assert client.get("/healthz").json["catalog"] == "amazon"
+    app.extensions["widget"].store.add_topic(TOPICS[0])
+    page = client.get("/widget/t0")
+    assert page.status_code == 200
+    assert b"https://www.amazon.com/dp/" in page.data
+    assert b"tag=mysite-20" in page.data
+
+
+def test_amazon_without_credentials_does_not_start(make_app, stub_server):
+    settings = amazon_settings(stub_server)
+    del settings["WIDGET_AMAZON_CREDENTIAL_SECRET"]
+    with pytest.raises(ConfigError, match="WIDGET_AMAZON_CREDENTIAL_SECRET"):
+        make_app(**settings)

@@ -1,0 +1,120 @@
+"""Reading Creators API JSON: items into ``Product``s, error bodies into words.
+
+Any field may be missing or null (resources not requested, items without an
+offer or a cover): every reader here returns ``None`` or an empty value
+instead of raising, so one odd item never costs a whole list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from widget.catalog.stub import format_price
+from widget.models import Image
+from widget.models import Price
+from widget.models import Product
+
+#: The short resources list a widget needs (without it, only titles come back).
+RESOURCES = [
+    "itemInfo.title",
+    "itemInfo.byLineInfo",
+    "images.primary.medium",
+    "offersV2.listings.price",
+    "offersV2.listings.availability",
+    "offersV2.listings.isBuyBoxWinner",
+    "customerReviews.starRating",
+    "browseNodeInfo.websiteSalesRank",
+]
+
+
+def dig(data: Any, *path: str) -> Any:
+    """``data[path[0]][path[1]]...``, or None where a level is missing."""
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def to_product(item: Any) -> Product | None:
+    """The product for one item, or None if it lacks an ASIN, title or link."""
+    asin = dig(item, "asin")
+    title = dig(item, "itemInfo", "title", "displayValue")
+    url = dig(item, "detailPageURL")
+    if not (isinstance(asin, str) and isinstance(title, str) and isinstance(url, str)):
+        return None
+    listing = _buy_box(dig(item, "offersV2", "listings"))
+    return Product(
+        asin=asin,
+        title=title,
+        url=url,  # unchanged: it carries the partner tag Amazon attributes by
+        authors=_authors(dig(item, "itemInfo", "byLineInfo", "contributors")),
+        image=_image(dig(item, "images", "primary", "medium")),
+        price=_price(dig(listing, "price", "money")),
+        availability=_str(dig(listing, "availability", "type")),
+        rating=_number(dig(item, "customerReviews", "starRating", "value")),
+        sales_rank=_int(dig(item, "browseNodeInfo", "websiteSalesRank", "salesRank")),
+    )
+
+
+def error_type(body: Any) -> str:
+    """``ThrottleException`` from ``type`` or the ``__type`` spelling
+    (``com.amazon.creators#ThrottleException``)."""
+    raw = dig(body, "type") or dig(body, "__type") or ""
+    return str(raw).rpartition("#")[2]
+
+
+def error_words(body: Any) -> str:
+    """A short, secret-free description of an error body for admins."""
+    parts = [error_type(body), _str(dig(body, "reason")), _str(dig(body, "message"))]
+    return ": ".join(p for p in parts if p) or "no details"
+
+
+def _buy_box(listings: Any) -> Any:
+    if not isinstance(listings, list) or not listings:
+        return None
+    winners = [x for x in listings if isinstance(x, dict) and x.get("isBuyBoxWinner")]
+    return winners[0] if winners else listings[0]
+
+
+def _authors(contributors: Any) -> tuple[str, ...]:
+    if not isinstance(contributors, list):
+        return ()
+    people = [c for c in contributors if isinstance(c, dict) and _str(c.get("name"))]
+    # Authors first, then editors, illustrators...; sorted() keeps API order.
+    people.sort(key=lambda c: str(c.get("role", "")).lower() != "author")
+    names: list[str] = []
+    for person in people:
+        if person["name"] not in names:
+            names.append(person["name"])
+    return tuple(names)
+
+
+def _image(medium: Any) -> Image | None:
+    url, width, height = (dig(medium, k) for k in ("url", "width", "height"))
+    if not isinstance(url, str) or _int(width) is None or _int(height) is None:
+        return None
+    return Image(url, int(width), int(height))
+
+
+def _price(money: Any) -> Price | None:
+    amount, currency = _number(dig(money, "amount")), _str(dig(money, "currency"))
+    if amount is None or currency is None:
+        return None
+    display = _str(dig(money, "displayAmount")) or format_price(amount, currency)
+    return Price(amount, currency, display)
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _int(value: Any) -> int | None:
+    number = _number(value)
+    return None if number is None else int(number)

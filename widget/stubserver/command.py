@@ -1,0 +1,74 @@
+"""The ``widget stub-server`` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from werkzeug.serving import make_server
+
+from widget.catalog.stub import BUNDLED_CATALOG
+from widget.catalog.stub import load_stub_items
+from widget.stubserver.app import create_stub_app
+from widget.stubserver.state import FAULTS
+from widget.stubserver.state import StubOptions
+
+
+@click.command("stub-server")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8641, show_default=True, type=int)
+@click.option("--latency", default=0.0, type=float, help="Seconds added per call.")
+@click.option(
+    "--fail-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Share of catalog calls that get a fault (see --fault).",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    type=click.Choice(FAULTS),
+    help="Fault kinds --fail-rate draws from (repeatable; default 500).",
+)
+@click.option("--throttle", is_flag=True, help="Answer 429 past --tps calls a second.")
+@click.option("--tps", default=1.0, type=float, show_default=True)
+@click.option("--client-id", default="stub-client", show_default=True)
+@click.option("--client-secret", default="stub-secret", show_default=True)
+@click.option("--token-lifetime", default=3600, show_default=True, type=int)
+@click.option("--image-base", help="URL prefix for the covers (default: this server).")
+@with_appcontext
+def stub_server_command(
+    host: str, port: int, faults: tuple[str, ...], **options: object
+) -> None:
+    """Serve the Creators API wire format over the stub catalog, offline."""
+    path = Path(current_app.config["WIDGET_STUB_CATALOG"] or BUNDLED_CATALOG)
+    try:
+        items = load_stub_items(path)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings = StubOptions(faults=faults or ("500",), **options)  # type: ignore[arg-type]
+    app = create_stub_app(items, path.parent / "covers", settings)
+    server = make_server(host, port, app, threaded=True)
+    base = f"http://{host}:{server.server_port}"
+    click.echo(f"Creators API stub on {base} ({len(items)} items from {path})")
+    click.echo(f"  token URL for versions 2.x: {base}/oauth2/token")
+    click.echo(f"  token URL for versions 3.x: {base}/auth/o2/token")
+    click.echo(f"  credential: {settings.client_id} / {settings.client_secret}")
+    click.echo(f"  call log: {base}/_stub/calls")
+    click.echo("Run the service against it with:")
+    click.echo(
+        f"  WIDGET_CATALOG=amazon WIDGET_AMAZON_API_URL={base}"
+        f" WIDGET_AMAZON_TOKEN_URL={base}/oauth2/token"
+        f" WIDGET_AMAZON_CREDENTIAL_ID={settings.client_id}"
+        f" WIDGET_AMAZON_CREDENTIAL_SECRET={settings.client_secret}"
+        " WIDGET_AMAZON_PARTNER_TAG=mysite-20 widget run"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,63 @@
+"""The stub-server's options, call log, issued tokens and queued faults."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from collections import deque
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+#: Faults a call can be given: HTTP errors, a 200 with a broken body, a hang.
+FAULTS = ("429", "500", "503", "401", "malformed", "hang")
+
+
+@dataclass
+class StubOptions:
+    client_id: str = "stub-client"
+    client_secret: str = "stub-secret"
+    latency: float = 0.0  #: seconds added to every catalog call
+    fail_rate: float = 0.0  #: share of catalog calls given a random fault
+    faults: tuple[str, ...] = ("500",)  #: the kinds fail_rate draws from
+    throttle: bool = False  #: answer 429 past ``tps`` calls in a second
+    tps: float = 1.0
+    retry_after: int = 1  #: retryAfterSeconds in 429 answers
+    hang: float = 2.0  #: how long a "hang" fault stalls
+    token_lifetime: int = 3600
+    image_base: str | None = None  #: prefix of relative covers; our own URL
+    seed: int = 0
+
+
+@dataclass
+class StubState:
+    options: StubOptions
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+    queued: deque[str] = field(default_factory=deque)
+    rng: random.Random = field(default_factory=random.Random)
+    admitted: Counter[int] = field(default_factory=Counter)
+
+    def log(self, operation: str, at: float, status: int) -> None:
+        with self.lock:
+            self.calls.append({"operation": operation, "at": at, "status": status})
+
+    def admit(self, second: int) -> bool:
+        """Count a catalog call in its arrival second unless that second
+        already holds ``tps`` of them (checked and counted atomically, so
+        concurrent calls cannot slip past the limit together)."""
+        with self.lock:
+            if self.admitted[second] >= self.options.tps:
+                return False
+            self.admitted[second] += 1
+            return True
+
+    def next_fault(self) -> str | None:
+        with self.lock:
+            if self.queued:
+                return self.queued.popleft()
+            if self.rng.random() < self.options.fail_rate:
+                return self.rng.choice(self.options.faults)
+        return None
