@@ -23,9 +23,9 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) ->
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     raise RuntimeError(f"server at {url} did not come up")
 
