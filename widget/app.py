@@ -19,6 +19,7 @@ from widget import cli
 from widget import errors
 from widget import headers
 from widget import metrics
+from widget import openapi
 from widget import services
 from widget import sessions
 from widget import site
@@ -65,6 +66,7 @@ def create_app(
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(site.bp)
+    app.register_blueprint(openapi.bp)
     cli.init_app(app)
     stubserver.init_app(app)
     return app
