@@ -156,6 +156,7 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
                 outcomes.append(lists.refresh(slug, trigger="cli"))
             except TopicNotFound:
                 raise click.ClickException(f"no topic {slug!r}") from None
+    services().metrics.flush()  # this process serves no scrape: hand its counts over
     failed = 0
     for outcome in outcomes:
         if outcome.ok:

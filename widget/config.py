@@ -230,6 +230,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Rendered widget variants kept in each worker's memory.",
     ),
     Setting(
+        "WIDGET_LEASE_TTL",
+        120.0,
+        to_positive_float,
+        "Seconds a refresh lease lasts; a worker that dies mid-refresh holds it"
+        " this long at most before another worker takes over.",
+    ),
+    Setting(
         "WIDGET_LOG_LEVEL",
         "INFO",
         one_of("debug", "info", "warning", "error"),
@@ -273,6 +280,18 @@ SETTINGS: tuple[Setting, ...] = (
         None,
         to_optional_str,
         "Token endpoint override; derived from the credential version if unset.",
+    ),
+    Setting(
+        "WIDGET_AMAZON_CONNECT_TIMEOUT",
+        DEFAULT_UPSTREAM_TIMEOUT[0],
+        to_positive_float,
+        "Seconds to wait for a connection to the Creators API.",
+    ),
+    Setting(
+        "WIDGET_AMAZON_READ_TIMEOUT",
+        DEFAULT_UPSTREAM_TIMEOUT[1],
+        to_positive_float,
+        "Seconds to wait for a Creators API answer before retrying.",
     ),
     Setting(
         "WIDGET_AMAZON_TPS",

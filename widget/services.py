@@ -86,6 +86,7 @@ def init_app(
         render,
         now=clock or utc_now,
         cache_size=config["WIDGET_CACHE_SIZE"],
+        lease_ttl=config["WIDGET_LEASE_TTL"],
     )
     found = Services(config=config, store=store, catalog=catalog, lists=lists)
     app.extensions["widget"] = found

@@ -17,6 +17,32 @@ from tests.conftest import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def service_env(tmp_path: Path, env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a service (and its CLI) on a store in ``tmp_path``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    environ.update(
+        {
+            "WIDGET_STORE": f"sqlite:///{tmp_path}/widget.db",
+            "WIDGET_INSTANCE_DIR": str(tmp_path / "instance"),
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    environ.update(env or {})
+    return environ
+
+
+def run_cli(tmp_path: Path, env: dict[str, str] | None, *args: str):
+    """Run ``widget ARGS`` against the same store as the servers."""
+    return subprocess.run(
+        [sys.executable, "-m", "widget", *args],
+        cwd=ROOT,
+        env=service_env(tmp_path, env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -43,15 +69,7 @@ def gunicorn(
 ):
     """Run gunicorn on a free loopback port; yields its base URL."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-    environ.update(
-        {
-            "WIDGET_STORE": f"sqlite:///{tmp_path}/widget.db",
-            "WIDGET_INSTANCE_DIR": str(tmp_path / "instance"),
-            "PYTHONPATH": str(ROOT),
-        }
-    )
-    environ.update(env or {})
+    environ = service_env(tmp_path, env)
     log = open(tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [

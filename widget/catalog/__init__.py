@@ -55,6 +55,10 @@ def make_amazon_catalog(
         partner_tag=config["WIDGET_AMAZON_PARTNER_TAG"],
         token_url=config["WIDGET_AMAZON_TOKEN_URL"],
         budget=budget,
+        timeout=(
+            config["WIDGET_AMAZON_CONNECT_TIMEOUT"],
+            config["WIDGET_AMAZON_READ_TIMEOUT"],
+        ),
     )
 
 

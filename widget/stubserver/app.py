@@ -101,7 +101,8 @@ def create_stub_app(
             return refuse(arrived, operation, 400, why)
         return body
 
-    def faulted(operation: str, arrived: float) -> Response | None:
+    def faulted(operation: str, arrived: float) -> Response | str | None:
+        """A fault's answer, "sparse" (answer with fields missing) or None."""
         if options.throttle and not state.admit(int(arrived)):
             return throttled(operation, arrived)
         fault = state.next_fault()
@@ -122,6 +123,8 @@ def create_stub_app(
         if fault == "hang":
             time.sleep(options.hang)
             return None
+        if fault == "sparse":
+            return fault
         state.log(operation, arrived, 200)
         return Response('{"searchResult": {"items": [', mimetype="application/json")
 
@@ -176,7 +179,7 @@ def create_stub_app(
         if options.latency:
             time.sleep(options.latency)
         fault = faulted("searchItems", arrived)
-        if fault is not None:
+        if isinstance(fault, Response):
             return fault
         node = body.get("browseNodeId")
         found = search(
@@ -190,12 +193,15 @@ def create_stub_app(
             return refuse(
                 arrived, "searchItems", 404, wire.not_found("SearchResult", keywords)
             )
+        rendered = [render(item, body) for item in chunk]
+        if fault == "sparse":
+            rendered = [wire.sparse(item) for item in rendered]
         result = {
             "totalResultCount": len(found),
             "searchURL": f"https://{request.headers['x-marketplace']}/s/?field-keywords="
             + "+".join(keywords.split())
             + f"&tag={body['partnerTag']}&linkCode=osi",
-            "items": [render(item, body) for item in chunk],
+            "items": rendered,
         }
         return answer("searchItems", arrived, {"searchResult": result})
 
@@ -219,7 +225,7 @@ def create_stub_app(
         if options.latency:
             time.sleep(options.latency)
         fault = faulted("getItems", arrived)
-        if fault is not None:
+        if isinstance(fault, Response):
             return fault
         known = [by_asin[str(i).upper()] for i in ids if str(i).upper() in by_asin]
         if not known:

@@ -11,7 +11,7 @@ from dataclasses import field
 from typing import Any
 
 #: Faults a call can be given: HTTP errors, a 200 with a broken body, a hang.
-FAULTS = ("429", "500", "503", "401", "malformed", "hang")
+FAULTS = ("429", "500", "503", "401", "malformed", "hang", "sparse")
 
 
 @dataclass

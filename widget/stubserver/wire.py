@@ -94,3 +94,14 @@ def _listing(item: StubItem, resources: set[str]) -> dict[str, Any]:
     if listing and "offersV2.listings.isBuyBoxWinner" in resources:
         listing["isBuyBoxWinner"] = True
     return listing
+
+
+def sparse(item: dict[str, Any]) -> dict[str, Any]:
+    """An item with its title and link but nothing else (no cover, price,
+    authors or rank): the least a widget must render without breaking."""
+    title = (item.get("itemInfo") or {}).get("title")
+    return {
+        "asin": item["asin"],
+        "detailPageURL": item.get("detailPageURL"),
+        "itemInfo": {"title": title},
+    }
