@@ -1,0 +1,158 @@
+"""Memory per gunicorn worker with 1,000 topics, every widget cached.
+
+    python3 bench/bench_memory.py [--topics 1000]
+
+Starts the service with N topics (stub catalog), requests every topic's
+widget in two variants from every worker until each worker has cached all
+of them, then prints each worker's resident memory next to a worker of the
+minimal Flask baseline app, and the cost per cached topic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.common import ROOT  # noqa: E402
+from bench.common import free_port  # noqa: E402
+from bench.common import scratch  # noqa: E402
+
+KEYWORDS = [
+    "nasa artemis",
+    "science fiction",
+    "mars exploration",
+    "astronomy beginners",
+    "python programming",
+    "italian cooking",
+    "mountain hiking",
+    "world war",
+    "mindfulness",
+    "gardening",
+    "birdwatching",
+    "chess strategy",
+]
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for {pid}")
+
+
+def workers_of(master: int) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True)
+    return [int(pid) for pid in out.stdout.split()]
+
+
+def start(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    environ.update(env, PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        cwd=ROOT,
+        env=environ,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            requests.get(base + "/healthz", timeout=5)
+            break
+        except requests.RequestException:
+            time.sleep(0.1)
+    return process, base
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=15)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--topics", type=int, default=1000)
+    args = parser.parse_args()
+    with scratch() as tmp:
+        env = {
+            "WIDGET_STORE": f"sqlite:///{tmp}/widget.db",
+            "WIDGET_INSTANCE_DIR": str(tmp / "instance"),
+            "WIDGET_SEED_DEMO": "false",
+            "WIDGET_LOG_LEVEL": "warning",
+        }
+        topics = [
+            {"title": f"Topic {n:04d}", "keywords": KEYWORDS[n % len(KEYWORDS)]}
+            for n in range(args.topics)
+        ]
+        (tmp / "topics.json").write_text(json.dumps({"topics": topics}))
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "widget",
+                "topics",
+                "import",
+                str(tmp / "topics.json"),
+            ],
+            cwd=ROOT,
+            env=environ | env | {"PYTHONPATH": str(ROOT)},
+            check=True,
+            capture_output=True,
+        )
+        process, base = start("wsgi:app", env)
+        try:
+            session = requests.Session()
+            paths = [f"/widget/topic-{n:04d}" for n in range(args.topics)]
+            paths += [p + "?layout=grid" for p in paths]
+            body = b""
+            # New connections land on either worker; three passes fill both.
+            for _ in range(3):
+                for path in paths:
+                    body = requests.get(base + path, timeout=30).content
+            ours = [rss_kib(pid) for pid in workers_of(process.pid)]
+            session.close()
+        finally:
+            stop(process)
+        (tmp / "widget.html").write_bytes(body)
+        (tmp / "etag").write_text("x")
+        (tmp / "topic.json").write_text("{}")
+        process, base = start("bench.baseline_app:app", {"BASELINE_DIR": str(tmp)})
+        try:
+            requests.get(base + "/widget/x", timeout=30)
+            theirs = [rss_kib(pid) for pid in workers_of(process.pid)]
+        finally:
+            stop(process)
+    worst, baseline = max(ours), max(theirs)
+    print(
+        f"memory per worker with {args.topics} topics ({len(paths)} cached widgets):"
+        f" {worst / 1024:.1f} MiB vs baseline {baseline / 1024:.1f} MiB"
+        f" -> ratio {worst / baseline:.2f},"
+        f" {(worst - baseline) / len(paths):.1f} KiB per cached widget"
+    )
+
+
+if __name__ == "__main__":
+    main()
