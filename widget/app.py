@@ -14,10 +14,14 @@ from typing import Any
 
 from flask import Flask
 
+from widget import admin
 from widget import api
+from widget import api_admin
+from widget import auth
 from widget import cli
 from widget import errors
 from widget import headers
+from widget import schedule
 from widget import services
 from widget import site
 from widget import views
@@ -55,12 +59,16 @@ def create_app(
     app.secret_key = secret_key(app.config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     services.init_app(app, catalog=catalog, store=store, clock=clock)
+    auth.init_app(app)
     errors.register_error_handlers(app)
     headers.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_admin.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(site.bp)
     cli.init_app(app)
+    schedule.init_app(app)
     return app
 
 
