@@ -225,3 +225,15 @@ def test_history_records_the_api_as_who(api, api_app):
         from widget.services import services
 
         assert [h.trigger for h in services().store.history("dune")] == ["api"]
+
+
+def test_json_body_is_read_whatever_the_content_type(api):
+    """curl -d sends a form content type; the README's examples rely on this."""
+    create(api, title="Dune")
+    response = api.put(
+        "/api/v1/topics/dune",
+        data='{"item_count": 5}',
+        headers=AUTH | {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200
+    assert response.json["topic"]["item_count"] == 5

@@ -206,3 +206,15 @@ def test_cli_refresh_due_does_the_same_from_cron(sched_app, fake_catalog, clock)
     result = runner.invoke(args=["refresh", "--due"])
     assert "Nothing to refresh." in result.output
     assert [h.trigger for h in history(sched_app, "dune")] == ["cli", "cli"]
+
+
+def test_each_forked_worker_holds_leases_under_its_own_name(sched_app, monkeypatch):
+    """gunicorn --preload builds the app once and forks it: workers must not
+    share a lease holder name, or all would "hold" the same lease."""
+    lists = sched_app.extensions["widget"].lists
+    parent = lists.holder
+    monkeypatch.setattr("os.getpid", lambda: 999_999)
+    assert lists.holder != parent
+    store = sched_app.extensions["widget"].store
+    assert store.acquire_lease("refresh:dune", parent, 60)
+    assert lists.refresh("dune", trigger="schedule").busy

@@ -141,8 +141,14 @@ class ListService:
         self._locks_guard = threading.Lock()
         self._lease_ttl = lease_ttl
         self._fetch_wait = fetch_wait
-        self.holder = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._instance = uuid.uuid4().hex[:8]
         self.stats: Counter[str] = Counter()
+
+    @property
+    def holder(self) -> str:
+        """Who holds leases: read at each use, because ``gunicorn --preload``
+        builds this service once and forks it into every worker."""
+        return f"{os.uname().nodename}:{os.getpid()}:{self._instance}"
 
     # -- reading ------------------------------------------------------------
     def state(self, slug: str) -> TopicState:

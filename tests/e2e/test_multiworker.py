@@ -52,9 +52,10 @@ def stub_catalog(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def server(tmp_path):
-    """gunicorn -w 3 wsgi:app; yields (base_url, store, access log path)."""
+@pytest.fixture(params=[[], ["--preload"]], ids=["forked", "preload"])
+def server(tmp_path, request):
+    """gunicorn -w 3 wsgi:app (and with --preload, where the app is built once
+    in the master and forked); yields (base_url, store, access log path)."""
     db = tmp_path / "widget.db"
     store = SQLiteStore(db)
     for slug in ("dune", "mars"):
@@ -87,6 +88,7 @@ def server(tmp_path):
             "%(p)s %(U)s",
             "--error-logfile",
             str(error_log),
+            *request.param,
             "wsgi:app",
         ],
         cwd=ROOT,
