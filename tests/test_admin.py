@@ -298,8 +298,11 @@ def test_edit_with_bad_values_changes_nothing(admin):
     assert admin.client.get("/api/v1/topics/dune").json["topic"]["item_count"] == 10
 
 
-def test_remove_topic(admin):
+def test_remove_topic_after_a_confirmation_page(admin):
     admin.post("/admin/topics/new", title="Dune")
+    page = admin.client.get("/admin/topics/dune/remove")
+    assert page.status_code == 200 and "This cannot be undone." in page.text
+    assert admin.client.get("/widget/dune").status_code == 200
     response = admin.post("/admin/topics/dune/remove")
     assert response.headers["Location"] == "/admin/"
     assert admin.client.get("/widget/dune").status_code == 404

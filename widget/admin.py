@@ -226,9 +226,11 @@ def edit_topic(slug: str) -> BaseResponse | tuple[str, int]:
     return redirect(url_for("admin.topic", slug=slug))
 
 
-@bp.post("/topics/<slug>/remove")
-def remove_topic(slug: str) -> BaseResponse:
+@bp.route("/topics/<slug>/remove", methods=["GET", "POST"])
+def remove_topic(slug: str) -> BaseResponse | str:
     state = _state(slug)
+    if request.method == "GET":  # a page to confirm on: removal cannot be undone
+        return render_template("admin/remove.html", state=state)
     try:
         services().store.remove_topic(slug)
     except TopicNotFound:
