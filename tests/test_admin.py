@@ -329,3 +329,12 @@ def test_titles_are_escaped(admin):
 def test_unknown_topic_and_bad_slug(admin):
     assert admin.client.get("/admin/topics/nope").status_code == 404
     assert admin.client.get("/admin/topics/Not_A_Slug").status_code == 400
+
+
+def test_a_session_ends_12_hours_after_login(admin, monkeypatch):
+    import time
+
+    assert admin.client.get("/admin/").status_code == 200
+    later = time.time() + 12 * 3600 + 60
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    assert admin.client.get("/admin/").status_code == 302

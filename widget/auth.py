@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from datetime import timedelta
 
 from flask import Flask
 from flask import current_app
@@ -23,6 +24,9 @@ from widget.errors import ServiceUnavailable
 from widget.errors import TooManyRequests
 from widget.services import services
 
+#: An admin session ends this long after logging in (the cookie's signature
+#: expires), or when the browser closes, whichever comes first.
+SESSION_LIFETIME = timedelta(hours=12)
 #: Failed logins or bearer tokens allowed per client address per window.
 MAX_FAILURES = 10
 FAILURE_WINDOW = 300  # seconds
@@ -87,6 +91,7 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def init_app(app: Flask) -> None:
     app.session_interface = SessionInterface()
+    app.permanent_session_lifetime = SESSION_LIFETIME
     proxies = app.config["WIDGET_TRUSTED_PROXIES"]
     if proxies > 0:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
