@@ -338,3 +338,13 @@ def test_a_session_ends_12_hours_after_login(admin, monkeypatch):
     later = time.time() + 12 * 3600 + 60
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
     assert admin.client.get("/admin/").status_code == 302
+
+
+def test_refresh_all_says_which_topics_it_left_for_later(admin, monkeypatch):
+    monkeypatch.setattr("widget.schedule.REFRESH_ALL_WITHIN", 0.0)
+    admin.post("/admin/topics/new", title="Dune")
+    admin.post("/admin/topics/new", title="Mars")
+    admin.post("/admin/refresh")
+    shown = flashes(admin.client.get("/admin/").text)
+    assert "Refreshed 1 topic." in shown
+    assert any(f.startswith("Not refreshed yet") and "mars" in f for f in shown)

@@ -237,3 +237,17 @@ def test_json_body_is_read_whatever_the_content_type(api):
     )
     assert response.status_code == 200
     assert response.json["topic"]["item_count"] == 5
+
+
+def test_refresh_all_stops_before_the_worker_would_time_out(
+    api, fake_catalog, monkeypatch
+):
+    monkeypatch.setattr("widget.schedule.REFRESH_ALL_WITHIN", 0.0)
+    create(api, title="Dune")
+    create(api, title="Mars")
+    body = api.post("/api/v1/refresh", headers=AUTH).json
+    assert body["refreshed"] == 1 and body["left"] == ["mars"]
+    # The next call starts with the oldest list: the one left out before.
+    body = api.post("/api/v1/refresh", headers=AUTH).json
+    assert [r["slug"] for r in body["results"]] == ["mars"]
+    assert fake_catalog.calls == ["dune", "mars"]

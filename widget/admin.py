@@ -21,6 +21,7 @@ from flask import url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from widget import auth
+from widget import schedule
 from widget.admin_table import interval_text
 from widget.admin_table import topic_row
 from widget.csrf import FIELD
@@ -268,19 +269,10 @@ def refresh_topic(slug: str) -> BaseResponse:
 
 @bp.post("/refresh")
 def refresh_all() -> BaseResponse:
-    found = services()
-    done, busy, failed = 0, [], []
-    for state in found.store.list_states():
-        try:
-            outcome = found.lists.refresh(state.topic.slug, trigger="admin")
-        except TopicNotFound:
-            continue
-        if outcome.busy:
-            busy.append(state.topic.title)
-        elif outcome.ok:
-            done += 1
-        else:
-            failed.append(state.topic.title)
+    outcomes, left = schedule.refresh_all(services().lists, trigger="admin")
+    done = sum(1 for o in outcomes if o.ok)
+    busy = [o.slug for o in outcomes if o.busy]
+    failed = [o.slug for o in outcomes if not o.ok and not o.busy]
     # One summary line: a flash per topic could overflow the session cookie.
     flash(f"Refreshed {done} topic{'' if done == 1 else 's'}.")
     if busy:
@@ -289,5 +281,12 @@ def refresh_all() -> BaseResponse:
         flash(
             "Failed, the last good list stays (see the table): " + ", ".join(failed),
             "error",
+        )
+    if left:
+        flash(
+            "Not refreshed yet, to keep this page from timing out: "
+            + ", ".join(left)
+            + ". Press the button again for them.",
+            "warning",
         )
     return redirect(url_for("admin.index"))

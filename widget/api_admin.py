@@ -19,6 +19,7 @@ from flask import url_for
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from widget import auth
+from widget import schedule
 from widget.api import topic_detail
 from widget.errors import BadRequest
 from widget.errors import Conflict
@@ -179,15 +180,11 @@ def refresh_all() -> Response:
     due = request.args.get("due", "0")
     if due not in ("0", "1"):
         raise BadRequest("due must be 0 or 1.")
+    left: list[str] = []
     if due == "1":
         outcomes = found.lists.refresh_due(trigger="api")
     else:
-        outcomes = []
-        for state in found.store.list_states():
-            try:
-                outcomes.append(found.lists.refresh(state.topic.slug, trigger="api"))
-            except TopicNotFound:
-                continue
+        outcomes, left = schedule.refresh_all(found.lists, trigger="api")
     results = [
         {
             "slug": o.slug,
@@ -203,5 +200,7 @@ def refresh_all() -> Response:
             "results": results,
             "refreshed": sum(1 for o in outcomes if o.ok),
             "failed": sum(1 for o in outcomes if not o.ok and not o.busy),
+            # Topics not reached before the time limit: call again for them.
+            "left": left,
         }
     )

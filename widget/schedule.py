@@ -17,17 +17,45 @@ import logging
 import os
 import random
 import threading
+import time
 
 from flask import Flask
 
 from widget.lists import ListService
 from widget.lists import RefreshOutcome
+from widget.store import TopicNotFound
 
 log = logging.getLogger(__name__)
+
+#: "Refresh all" from a request stops starting new fetches after this many
+#: seconds, well inside gunicorn's default 30-second worker timeout.
+REFRESH_ALL_WITHIN = 20.0
 
 #: The first look comes within this many seconds of a worker's first request,
 #: spread at random so that workers started together do not look together.
 FIRST_LOOK_WITHIN = 10.0
+
+
+def refresh_all(
+    lists: ListService, *, trigger: str, within: float | None = None
+) -> tuple[list[RefreshOutcome], list[str]]:
+    """Refresh every topic, oldest list first, for as long as ``within``
+    allows; returns the outcomes and the slugs left for later."""
+    limit = REFRESH_ALL_WITHIN if within is None else within
+    deadline = time.monotonic() + limit
+    states = sorted(
+        lists.store.list_states(),
+        key=lambda s: s.snapshot.updated_at.timestamp() if s.snapshot else 0.0,
+    )
+    outcomes: list[RefreshOutcome] = []
+    for number, state in enumerate(states):
+        if outcomes and time.monotonic() > deadline:
+            return outcomes, [s.topic.slug for s in states[number:]]
+        try:
+            outcomes.append(lists.refresh(state.topic.slug, trigger=trigger))
+        except TopicNotFound:
+            continue  # removed meanwhile
+    return outcomes, []
 
 
 class Scheduler:
