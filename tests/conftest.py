@@ -28,6 +28,8 @@ def make_app(tmp_path):
             "TESTING": True,
             "WIDGET_STORE": f"sqlite:///{tmp_path}/widget.db",
             "WIDGET_INSTANCE_DIR": str(tmp_path / "instance"),
+            # Tests drive the schedule themselves (tests/test_schedule.py).
+            "WIDGET_SCHEDULER": False,
         }
         config.update(settings)
         return create_app(config, catalog=catalog, clock=clock)

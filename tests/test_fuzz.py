@@ -27,7 +27,11 @@ def fuzz_client(tmp_path_factory):
 
     tmp = tmp_path_factory.mktemp("fuzz")
     app = create_app(
-        {"WIDGET_STORE": f"sqlite:///{tmp}/w.db", "WIDGET_INSTANCE_DIR": str(tmp)}
+        {
+            "WIDGET_STORE": f"sqlite:///{tmp}/w.db",
+            "WIDGET_INSTANCE_DIR": str(tmp),
+            "WIDGET_SCHEDULER": False,
+        }
     )
     return app.test_client()
 

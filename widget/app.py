@@ -14,12 +14,16 @@ from typing import Any
 
 from flask import Flask
 
+from widget import admin
 from widget import api
+from widget import api_admin
+from widget import auth
 from widget import cli
 from widget import errors
 from widget import headers
 from widget import metrics
 from widget import openapi
+from widget import schedule
 from widget import services
 from widget import sessions
 from widget import site
@@ -61,14 +65,18 @@ def create_app(
     sessions.init_app(app)
     found = services.init_app(app, catalog=catalog, store=store, clock=clock)
     metrics.init_app(app, found)
+    auth.init_app(app)
     errors.register_error_handlers(app)
     headers.init_app(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_admin.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(openapi.bp)
     cli.init_app(app)
     stubserver.init_app(app)
+    schedule.init_app(app)
     return app
 
 

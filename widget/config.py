@@ -243,6 +243,28 @@ SETTINGS: tuple[Setting, ...] = (
         "Log level of the service's own messages.",
     ),
     Setting(
+        "WIDGET_SCHEDULER",
+        True,
+        to_bool,
+        "Refresh due topics in a background thread of each worker (a lease in the"
+        " store keeps it to one refresh per topic); turn off to use cron and"
+        " `widget refresh --due` instead.",
+    ),
+    Setting(
+        "WIDGET_SCHEDULE_EVERY",
+        60.0,
+        to_positive_float,
+        "Seconds between the scheduler's looks for due topics.",
+    ),
+    Setting(
+        "WIDGET_TRUSTED_PROXIES",
+        0,
+        to_int,
+        "How many reverse proxies in front of the service to trust for"
+        " `X-Forwarded-For`/`-Proto` (client address for login throttling, https"
+        " for the Secure session cookie); 0 trusts none.",
+    ),
+    Setting(
         "WIDGET_AMAZON_CREDENTIAL_ID", None, to_secret, "Creators API credential id."
     ),
     Setting(

@@ -24,10 +24,17 @@ class WidgetError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        headers: dict[str, str] | None = None,
+        fields: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.headers = headers or {}
+        self.fields = fields  # per-field messages for JSON clients
 
 
 class BadRequest(WidgetError):
@@ -54,6 +61,11 @@ class Forbidden(WidgetError):
     code = "forbidden"
 
 
+class PayloadTooLarge(WidgetError):
+    status = 413
+    code = "payload_too_large"
+
+
 class TooManyRequests(WidgetError):
     status = 429
     code = "too_many_requests"
@@ -75,10 +87,17 @@ def wants_json() -> bool:
 
 
 def error_response(
-    status: int, code: str, message: str, headers: dict[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    headers: dict[str, str] | None = None,
+    fields: dict[str, str] | None = None,
 ) -> Response:
     if wants_json():
-        response = jsonify({"error": {"code": code, "message": message}})
+        error: dict[str, object] = {"code": code, "message": message}
+        if fields:
+            error["fields"] = fields
+        response = jsonify({"error": error})
     else:
         response = Response(
             render_template("errors/error.html", status=status, message=message),
@@ -94,7 +113,9 @@ def error_response(
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(WidgetError)
     def handle_widget_error(error: WidgetError) -> Response:
-        return error_response(error.status, error.code, error.message, error.headers)
+        return error_response(
+            error.status, error.code, error.message, error.headers, error.fields
+        )
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> Response:

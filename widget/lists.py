@@ -46,6 +46,8 @@ PRICE_AS_OF_AFTER = timedelta(hours=1)
 MAX_DATA_AGE = timedelta(hours=24)
 #: After a failed first fetch, visitors do not trigger another for this long.
 FIRST_FETCH_RETRY_AFTER = timedelta(seconds=60)
+#: The schedule retries a failing topic this soon (or at its interval if shorter).
+FAILING_RETRY_AFTER = timedelta(minutes=15)
 
 
 def utc_now() -> datetime:
@@ -63,16 +65,23 @@ def freshness(snapshot: TopList | None, now: datetime) -> str:
     return "aging" if age >= PRICE_AS_OF_AFTER else "fresh"
 
 
-def is_due(state: TopicState, now: datetime) -> bool:
-    """Whether the schedule should refresh this topic now."""
-    if state.snapshot is None:
-        return True
+def next_refresh_at(state: TopicState) -> datetime | None:
+    """When the schedule will next refresh this topic; None means now."""
     interval = min(state.topic.refresh_interval, MAX_DATA_AGE)
     if state.error is not None and state.last_attempt is not None:
         # Failing topics retry sooner than their interval, but not in a loop.
-        retry_at = state.last_attempt + min(interval, timedelta(minutes=15))
-        return now >= retry_at
-    return now - state.snapshot.updated_at >= interval
+        return state.last_attempt + min(interval, FAILING_RETRY_AFTER)
+    if state.snapshot is None:
+        return None
+    return state.snapshot.updated_at + interval
+
+
+def is_due(state: TopicState, now: datetime) -> bool:
+    """Whether the schedule should refresh this topic now."""
+    if state.snapshot is None and state.error is None:
+        return True
+    due_at = next_refresh_at(state)
+    return due_at is None or now >= due_at
 
 
 @dataclass(frozen=True)
@@ -104,6 +113,7 @@ class RefreshOutcome:
     state: TopicState
     error: RefreshError | None = None
     busy: bool = False
+    skipped: bool = False  # no longer due once the lease was ours
 
 
 Renderer = Callable[[TopicState, Variant, datetime, str], bytes]
@@ -135,7 +145,7 @@ class ListService:
         self._locks_guard = threading.Lock()
         self._lease_ttl = lease_ttl
         self._fetch_wait = fetch_wait
-        self.holder = f"{os.uname().nodename}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._instance = uuid.uuid4().hex[:8]
         #: what happened since start: cache hits and misses, upstream calls...
         self.stats: Counter[str] = Counter()
         self._drained: Counter[str] = Counter()
@@ -151,6 +161,12 @@ class ListService:
             delta = self.stats - self._drained
             self._drained = self.stats.copy()
         return delta
+
+    @property
+    def holder(self) -> str:
+        """Who holds leases: read at each use, because ``gunicorn --preload``
+        builds this service once and forks it into every worker."""
+        return f"{os.uname().nodename}:{os.getpid()}:{self._instance}"
 
     # -- reading ------------------------------------------------------------
     def state(self, slug: str) -> TopicState:
@@ -257,11 +273,16 @@ class ListService:
             raise TopicNotFound(slug)
         return state
 
-    def refresh(self, slug: str, *, trigger: str = "admin") -> RefreshOutcome:
+    def refresh(
+        self, slug: str, *, trigger: str = "admin", only_if_due: bool = False
+    ) -> RefreshOutcome:
         """Fetch a new list now; on failure the last good list stays.
 
         Only one worker refreshes a topic at a time: a caller that finds the
-        lease taken gets ``busy=True`` and the state as it is.
+        lease taken gets ``busy=True`` and the state as it is. With
+        ``only_if_due``, the topic is checked again once the lease is held, so
+        a worker that saw it due a moment before another refreshed it does
+        not call the catalog a second time (``skipped=True``).
 
         :raises TopicNotFound:
         """
@@ -269,19 +290,29 @@ class ListService:
         if not self.store.acquire_lease(_lease(slug), self.holder, self._lease_ttl):
             return RefreshOutcome(slug, ok=False, state=state, busy=True)
         try:
-            return self._fetch(self._load(slug), trigger=trigger)
+            state = self._load(slug)
+            if only_if_due and not is_due(state, self.now()):
+                return RefreshOutcome(slug, ok=True, state=state, skipped=True)
+            return self._fetch(state, trigger=trigger)
         finally:
             self.store.release_lease(_lease(slug), self.holder)
 
     def refresh_due(self, *, trigger: str = "schedule") -> list[RefreshOutcome]:
+        """Refresh every topic whose interval is due; topics another worker
+        is refreshing or has just refreshed are left out."""
         now = self.now()
         outcomes = []
         for state in self.store.list_states():
-            if is_due(state, now):
-                try:
-                    outcomes.append(self.refresh(state.topic.slug, trigger=trigger))
-                except TopicNotFound:
-                    continue  # removed while we were busy
+            if not is_due(state, now):
+                continue
+            try:
+                outcome = self.refresh(
+                    state.topic.slug, trigger=trigger, only_if_due=True
+                )
+            except TopicNotFound:
+                continue  # removed while we were busy
+            if not outcome.busy and not outcome.skipped:
+                outcomes.append(outcome)
         return outcomes
 
     def _fetch(self, state: TopicState, *, trigger: str) -> RefreshOutcome:

@@ -114,6 +114,71 @@ TOPIC_DETAIL = {
 }
 
 
+TOPIC_INPUT = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "slug": SLUG,
+        "title": {"type": "string", "maxLength": 80},
+        "keywords": {"type": "string", "maxLength": 200},
+        "search_index": {
+            "type": "string",
+            "enum": ["Books", "KindleStore", "Audible", "All"],
+        },
+        "browse_node": {"type": ["string", "null"], "pattern": "^[0-9]{1,20}$"},
+        "sort_by": {
+            "type": ["string", "null"],
+            "enum": [
+                "AvgCustomerReviews",
+                "Featured",
+                "NewestArrivals",
+                "Relevance",
+                None,
+            ],
+        },
+        "item_count": {"type": "integer", "minimum": 1, "maximum": 10},
+        "refresh_interval": {
+            "type": ["string", "integer"],
+            "description": "seconds, or a duration such as 30m, 12h, 1d (5m to 24h)",
+        },
+        "pages": {"type": "integer", "minimum": 1, "maximum": 3},
+    },
+}
+REFRESH_OUTCOME = {
+    "allOf": [
+        {"$ref": "#/components/schemas/TopicDetail"},
+        {
+            "type": "object",
+            "required": ["refreshed", "busy"],
+            "properties": {
+                "refreshed": {"type": "boolean"},
+                "busy": {"type": "boolean"},
+            },
+        },
+    ]
+}
+REFRESH_ALL = {
+    "type": "object",
+    "required": ["results", "refreshed", "failed", "left"],
+    "properties": {
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["slug", "refreshed", "busy", "items"],
+                "properties": {
+                    "slug": SLUG,
+                    "refreshed": {"type": "boolean"},
+                    "busy": {"type": "boolean"},
+                    "items": {"type": "integer"},
+                },
+            },
+        },
+        "refreshed": {"type": "integer"},
+        "failed": {"type": "integer"},
+        "left": {"type": "array", "items": SLUG},
+    },
+}
 TOPIC_LIST = {
     "type": "object",
     "required": ["topics"],
@@ -139,6 +204,21 @@ ERRORS = {
     "400": json_response("Error", "Bad input"),
     "404": json_response("Error", "No such topic"),
 }
+ADMIN_ERRORS = {
+    "400": json_response("Error", "Bad input, with a message per field"),
+    "401": json_response("Error", "No admin token sent"),
+    "403": json_response("Error", "Wrong admin token"),
+    "413": json_response("Error", "Body too large"),
+    "429": json_response("Error", "Too many failed tokens from this client"),
+    "503": json_response("Error", "No admin token configured on the server"),
+}
+ADMIN: dict[str, Any] = {"security": [{"adminToken": []}]}
+TOPIC_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/TopicInput"}}
+    },
+}
 SLUG_PARAMETER = {"name": "slug", "in": "path", "required": True, "schema": SLUG}
 
 
@@ -158,7 +238,17 @@ def spec() -> dict[str, Any]:
                     "responses": {
                         "200": json_response("TopicList", "Every topic"),
                     },
-                }
+                },
+                "post": {
+                    "operationId": "createTopic",
+                    **ADMIN,
+                    "requestBody": TOPIC_BODY,
+                    "responses": {
+                        "201": json_response("TopicDetail", "Created"),
+                        "409": json_response("Error", "The slug is taken"),
+                        **ADMIN_ERRORS,
+                    },
+                },
             },
             "/api/v1/topics/{slug}": {
                 "get": {
@@ -167,6 +257,64 @@ def spec() -> dict[str, Any]:
                     "responses": {
                         "200": json_response("TopicDetail", "The topic and its list"),
                         **ERRORS,
+                    },
+                },
+                "put": {
+                    "operationId": "changeTopic",
+                    **ADMIN,
+                    "parameters": [SLUG_PARAMETER],
+                    "requestBody": TOPIC_BODY,
+                    "responses": {
+                        "200": json_response("TopicDetail", "Changed"),
+                        "404": json_response("Error", "No such topic"),
+                        **ADMIN_ERRORS,
+                    },
+                },
+                "delete": {
+                    "operationId": "removeTopic",
+                    **ADMIN,
+                    "parameters": [SLUG_PARAMETER],
+                    "responses": {
+                        "204": {"description": "Removed"},
+                        "404": json_response("Error", "No such topic"),
+                        **ADMIN_ERRORS,
+                    },
+                },
+            },
+            "/api/v1/topics/{slug}/refresh": {
+                "post": {
+                    "operationId": "refreshTopic",
+                    **ADMIN,
+                    "parameters": [SLUG_PARAMETER],
+                    "responses": {
+                        "200": json_response("RefreshOutcome", "The new list"),
+                        "404": json_response("Error", "No such topic"),
+                        "409": json_response(
+                            "RefreshOutcome", "Another worker is refreshing it"
+                        ),
+                        "502": json_response(
+                            "RefreshOutcome",
+                            "The upstream failed; the list still served",
+                        ),
+                        **ADMIN_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/refresh": {
+                "post": {
+                    "operationId": "refreshAll",
+                    **ADMIN,
+                    "parameters": [
+                        {
+                            "name": "due",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["0", "1"]},
+                        }
+                    ],
+                    "responses": {
+                        "200": json_response("RefreshAll", "What each topic did"),
+                        **ADMIN_ERRORS,
                     },
                 }
             },
@@ -179,6 +327,9 @@ def spec() -> dict[str, Any]:
                 "TopicSummary": TOPIC_SUMMARY,
                 "TopicDetail": TOPIC_DETAIL,
                 "TopicList": TOPIC_LIST,
+                "TopicInput": TOPIC_INPUT,
+                "RefreshOutcome": REFRESH_OUTCOME,
+                "RefreshAll": REFRESH_ALL,
             },
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         },

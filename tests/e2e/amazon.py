@@ -14,6 +14,8 @@ def amazon_env(stub, **extra: str) -> dict[str, str]:
         "WIDGET_AMAZON_READ_TIMEOUT": "1",
         "WIDGET_AMAZON_TPS": "2",
         "WIDGET_LEASE_TTL": "3",
+        # Refreshes come from the test alone, so faults reach the call meant.
+        "WIDGET_SCHEDULER": "false",
     }
     env.update(extra)
     return env

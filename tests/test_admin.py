@@ -1,0 +1,350 @@
+import html
+import re
+
+import pytest
+
+from widget.catalog.base import CatalogUnavailable
+
+TOKEN = "correct horse battery staple"
+
+
+def csrf_of(page: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+
+
+def field_errors(page: str) -> list[str]:
+    return [html.unescape(e) for e in re.findall(r'class="err"[^>]*>([^<]*)', page)]
+
+
+def flashes(page: str) -> list[str]:
+    found = re.findall(r'class="flash[^"]*" role="status">([^<]*)', page)
+    return [html.unescape(f) for f in found]
+
+
+class AdminActions:
+    def __init__(self, client):
+        self.client = client
+        self.csrf = None
+
+    def login(self, token=TOKEN, next_url=None):
+        page = self.client.get("/admin/login")
+        data = {"csrf_token": csrf_of(page.text), "token": token}
+        if next_url:
+            data["next"] = next_url
+        response = self.client.post("/admin/login", data=data)
+        if response.status_code == 302:
+            self.csrf = csrf_of(self.client.get("/admin/").text)
+        return response
+
+    def post(self, path, **data):
+        return self.client.post(path, data={"csrf_token": self.csrf, **data})
+
+
+@pytest.fixture
+def admin_app(make_app, fake_catalog, clock):
+    return make_app(
+        catalog=fake_catalog,
+        clock=clock,
+        WIDGET_ADMIN_TOKEN=TOKEN,
+        WIDGET_SEED_DEMO=False,
+    )
+
+
+@pytest.fixture
+def admin(admin_app):
+    actions = AdminActions(admin_app.test_client())
+    assert actions.login().status_code == 302
+    return actions
+
+
+def test_without_a_token_configured_admin_says_how_to_set_one(make_app):
+    client = make_app().test_client()
+    for path in ("/admin/", "/admin/login", "/admin/topics/nasa-artemis"):
+        response = client.get(path)
+        assert response.status_code == 503
+        assert "WIDGET_ADMIN_TOKEN" in response.text
+    assert client.post("/admin/login", data={"token": "x"}).status_code == 503
+    assert client.get("/widget/nasa-artemis").status_code == 200
+
+
+def test_pages_need_login_and_redirect_back_after_it(admin_app):
+    actions = AdminActions(admin_app.test_client())
+    response = actions.client.get("/admin/topics/nasa-artemis")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login?next=")
+    response = actions.login(next_url="/admin/topics/nasa-artemis")
+    assert response.headers["Location"] == "/admin/topics/nasa-artemis"
+
+
+def test_login_never_redirects_off_site(admin_app):
+    actions = AdminActions(admin_app.test_client())
+    response = actions.login(next_url="//evil.example/admin/")
+    assert response.headers["Location"] == "/admin/"
+
+
+def test_wrong_token_is_refused_with_a_message(admin_app):
+    actions = AdminActions(admin_app.test_client())
+    response = actions.login(token="guess")
+    assert response.status_code == 401
+    assert "That token is not right." in response.text
+    assert actions.client.get("/admin/").status_code == 302
+
+
+def test_login_form_needs_its_csrf_token(admin_app):
+    client = admin_app.test_client()
+    client.get("/admin/login")
+    response = client.post("/admin/login", data={"token": TOKEN})
+    assert response.status_code == 400
+    assert "expired" in response.text
+    assert client.get("/admin/").status_code == 302
+
+
+def test_session_cookie_is_httponly_samesite_and_secure_over_https(admin_app):
+    client = admin_app.test_client()
+    page = client.get("/admin/login", base_url="https://widgets.example")
+    response = client.post(
+        "/admin/login",
+        data={"csrf_token": csrf_of(page.text), "token": TOKEN},
+        base_url="https://widgets.example",
+    )
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
+    plain = AdminActions(admin_app.test_client())
+    plain.login()
+    assert "Secure" not in plain.client.get("/admin/login").headers.get(
+        "Set-Cookie", ""
+    )
+
+
+def test_forwarded_https_counts_only_behind_a_trusted_proxy(make_app):
+    for proxies, secure in ((0, False), (1, True)):
+        app = make_app(WIDGET_ADMIN_TOKEN=TOKEN, WIDGET_TRUSTED_PROXIES=proxies)
+        response = app.test_client().get(
+            "/admin/login", headers={"X-Forwarded-Proto": "https"}
+        )
+        assert ("Secure" in response.headers["Set-Cookie"]) is secure
+
+
+def test_repeated_wrong_tokens_are_slowed_down(admin_app):
+    actions = AdminActions(admin_app.test_client())
+    for _ in range(10):
+        assert actions.login(token="guess").status_code == 401
+    response = actions.login()
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    other = AdminActions(admin_app.test_client())
+    page = other.client.get("/admin/login")
+    response = other.client.post(
+        "/admin/login",
+        data={"csrf_token": csrf_of(page.text), "token": TOKEN},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    assert response.status_code == 302  # another client is not punished
+
+
+def test_admin_pages_are_never_cached_or_framed(admin):
+    for path in ("/admin/", "/admin/login", "/admin/topics/new"):
+        response = admin.client.get(path)
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_logout_ends_the_session(admin):
+    response = admin.post("/admin/logout")
+    assert response.headers["Location"] == "/admin/login"
+    assert "You are logged out." in admin.client.get("/admin/login").text
+    assert admin.client.get("/admin/").status_code == 302
+
+
+def test_changing_the_token_logs_everyone_out(admin, admin_app):
+    admin_app.config["WIDGET_ADMIN_TOKEN"] = type(
+        admin_app.config["WIDGET_ADMIN_TOKEN"]
+    )("a new token")
+    assert admin.client.get("/admin/").status_code == 302
+
+
+def test_every_form_needs_the_csrf_token(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    for path in (
+        "/admin/logout",
+        "/admin/refresh",
+        "/admin/topics/new",
+        "/admin/topics/dune/edit",
+        "/admin/topics/dune/refresh",
+        "/admin/topics/dune/remove",
+    ):
+        response = admin.client.post(path, data={"title": "X", "csrf_token": "forged"})
+        assert response.status_code == 400, path
+    assert "Dune" in admin.client.get("/admin/").text
+
+
+def test_topics_table_shows_health_at_a_glance(admin, clock, fake_catalog):
+    admin.post("/admin/topics/new", title="Dune", item_count="3")
+    admin.post("/admin/topics/dune/refresh")
+    page = admin.client.get("/admin/").text
+    row = re.search(r'<tr id="topic-dune">.*?</tr>', page, re.S).group(0)
+    assert "Dune" in row and "<td>3</td>" in row and "2026-11-26T12:00:00Z" in row
+    assert "fresh" in row and "just now" in row and "in 12 hours" in row
+
+    clock.advance(hours=13, minutes=5)
+    row = re.search(
+        r'<tr id="topic-dune">.*?</tr>', admin.client.get("/admin/").text, re.S
+    )
+    assert "stale" in row.group(0) and "13 hours 5 minutes ago" in row.group(0)
+    assert "due now" in row.group(0)
+
+    fake_catalog.error = CatalogUnavailable("connection refused")
+    admin.post("/admin/topics/dune/refresh")
+    row = re.search(
+        r'<tr id="topic-dune">.*?</tr>', admin.client.get("/admin/").text, re.S
+    )
+    assert "failing" in row.group(0)
+    assert "Amazon could not be reached" in row.group(0)
+    assert "connection refused" in row.group(0)
+
+
+def test_refresh_one_reports_the_result_and_records_who(admin, fake_catalog):
+    admin.post("/admin/topics/new", title="Dune", item_count="4")
+    response = admin.post("/admin/topics/dune/refresh", next="/admin/topics/dune")
+    assert response.headers["Location"] == "/admin/topics/dune"
+    page = admin.client.get("/admin/topics/dune").text
+    assert "Dune: refreshed, 4 items, 4 changed." in flashes(page)
+    history = re.search(r"Refresh history.*?</table>", page, re.S).group(0)
+    assert "<td>admin</td>" in history and "ok: 4 items" in history
+
+    fake_catalog.error = CatalogUnavailable("timed out")
+    admin.post("/admin/topics/dune/refresh")
+    page = admin.client.get("/admin/").text
+    assert any("refresh failed (timed out)" in f for f in flashes(page))
+    assert fake_catalog.calls == ["dune", "dune"]
+
+
+def test_refresh_all_refreshes_every_topic(admin, fake_catalog):
+    admin.post("/admin/topics/new", title="Dune")
+    admin.post("/admin/topics/new", title="Mars")
+    admin.post("/admin/refresh")
+    assert sorted(fake_catalog.calls) == ["dune", "mars"]
+    assert "Refreshed 2 topics." in flashes(admin.client.get("/admin/").text)
+
+
+def test_add_form_shows_messages_next_to_fields_and_keeps_input(admin):
+    response = admin.post(
+        "/admin/topics/new",
+        title="",
+        keywords="moon landing",
+        item_count="11",
+        refresh_interval="1m",
+        browse_node="abc",
+    )
+    assert response.status_code == 400
+    errors = field_errors(response.text)
+    assert "Title is required" in errors
+    assert "Items must be a whole number from 1 to 10" in errors
+    assert any(
+        e.startswith("Refresh interval must be between 5m and 24h") for e in errors
+    )
+    assert any(e.startswith("Browse node must be a browse node number") for e in errors)
+    assert 'value="moon landing"' in response.text
+
+
+def test_add_topic_then_it_serves_a_widget(admin, fake_catalog):
+    response = admin.post(
+        "/admin/topics/new",
+        title="Deep Space",
+        keywords="space probes",
+        search_index="KindleStore",
+        item_count="5",
+        refresh_interval="6h",
+    )
+    assert response.headers["Location"] == "/admin/topics/deep-space"
+    assert admin.client.get("/widget/deep-space").status_code == 200
+    topic = admin.client.get("/api/v1/topics/deep-space").json["topic"]
+    assert topic["search_index"] == "KindleStore"
+    assert topic["refresh_interval"] == 6 * 3600 and topic["item_count"] == 5
+
+
+def test_adding_a_taken_slug_says_so(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    response = admin.post("/admin/topics/new", title="Dune")
+    assert response.status_code == 409
+    assert "Slug 'dune' is taken; choose another" in field_errors(response.text)
+
+
+def test_edit_form_is_prefilled_and_saves_changes(admin):
+    admin.post("/admin/topics/new", title="Dune", browse_node="16272")
+    page = admin.client.get("/admin/topics/dune/edit").text
+    assert 'value="16272"' in page and 'value="12h"' in page
+    response = admin.post(
+        "/admin/topics/dune/edit",
+        title="Dune saga",
+        keywords="dune",
+        search_index="Books",
+        browse_node="",
+        item_count="6",
+        refresh_interval="90m",
+    )
+    assert response.headers["Location"] == "/admin/topics/dune"
+    topic = admin.client.get("/api/v1/topics/dune").json["topic"]
+    assert topic["title"] == "Dune saga" and topic["browse_node"] is None
+    assert topic["item_count"] == 6 and topic["refresh_interval"] == 5400
+
+
+def test_edit_with_bad_values_changes_nothing(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    response = admin.post("/admin/topics/dune/edit", title="Dune", item_count="0")
+    assert response.status_code == 400
+    assert "Items must be a whole number from 1 to 10" in field_errors(response.text)
+    assert admin.client.get("/api/v1/topics/dune").json["topic"]["item_count"] == 10
+
+
+def test_remove_topic_after_a_confirmation_page(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    page = admin.client.get("/admin/topics/dune/remove")
+    assert page.status_code == 200 and "This cannot be undone." in page.text
+    assert admin.client.get("/widget/dune").status_code == 200
+    response = admin.post("/admin/topics/dune/remove")
+    assert response.headers["Location"] == "/admin/"
+    assert admin.client.get("/widget/dune").status_code == 404
+    assert admin.client.get("/admin/topics/dune").status_code == 404
+
+
+def test_topic_page_has_preview_embed_codes_and_history(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    page = admin.client.get("/admin/topics/dune").text
+    assert '<iframe src="/widget/dune"' in page
+    assert '&lt;iframe src="http://localhost/widget/dune"' in page
+    assert '&lt;div data-widget-topic="dune"&gt;' in page
+    assert '&lt;script async src="http://localhost/embed.js"&gt;' in page
+    assert "Not refreshed yet." in page
+
+
+def test_titles_are_escaped(admin):
+    admin.post("/admin/topics/new", title="<script>x</script>", slug="xss")
+    page = admin.client.get("/admin/").text
+    assert "<script>x</script>" not in page
+    assert "&lt;script&gt;x&lt;/script&gt;" in page
+
+
+def test_unknown_topic_and_bad_slug(admin):
+    assert admin.client.get("/admin/topics/nope").status_code == 404
+    assert admin.client.get("/admin/topics/Not_A_Slug").status_code == 400
+
+
+def test_a_session_ends_12_hours_after_login(admin, monkeypatch):
+    import time
+
+    assert admin.client.get("/admin/").status_code == 200
+    later = time.time() + 12 * 3600 + 60
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
+    assert admin.client.get("/admin/").status_code == 302
+
+
+def test_refresh_all_says_which_topics_it_left_for_later(admin, monkeypatch):
+    monkeypatch.setattr("widget.schedule.REFRESH_ALL_WITHIN", 0.0)
+    admin.post("/admin/topics/new", title="Dune")
+    admin.post("/admin/topics/new", title="Mars")
+    admin.post("/admin/refresh")
+    shown = flashes(admin.client.get("/admin/").text)
+    assert "Refreshed 1 topic." in shown
+    assert any(f.startswith("Not refreshed yet") and "mars" in f for f in shown)

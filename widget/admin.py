@@ -1,0 +1,292 @@
+"""Admin web pages: log in with the admin token, see every topic's health,
+refresh, add, edit and remove topics, preview widgets with their embed code.
+
+Every route answers 503 while no admin token is set; every POST carries the
+session's CSRF token; every page is ``no-store`` and unframable (the default
+CSP in ``headers.py`` says ``frame-ancestors 'none'``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from widget import auth
+from widget import schedule
+from widget.admin_table import interval_text
+from widget.admin_table import topic_row
+from widget.csrf import FIELD
+from widget.csrf import check_csrf
+from widget.csrf import csrf_token
+from widget.csrf import rotate_csrf
+from widget.errors import NotFound
+from widget.lists import RefreshOutcome
+from widget.models import Topic
+from widget.models import TopicState
+from widget.services import services
+from widget.store import TopicExists
+from widget.store import TopicNotFound
+from widget.topics import SEARCH_INDEXES
+from widget.topics import SORTS
+from widget.topics import TopicInvalid
+from widget.topics import topic_from_input
+from widget.views import check_slug
+from widget.views import public_base_url
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+FORM_FIELDS = (
+    "title",
+    "slug",
+    "keywords",
+    "search_index",
+    "browse_node",
+    "sort_by",
+    "item_count",
+    "refresh_interval",
+)
+
+
+@bp.before_request
+def guard() -> BaseResponse | None:
+    auth.admin_token()  # 503 with a how-to while unset
+    if request.method == "POST":
+        check_csrf(request.form.get(FIELD))
+    if request.endpoint == "admin.login":
+        return None
+    fingerprint = session.get("admin")
+    if not isinstance(fingerprint, str) or fingerprint != auth.token_fingerprint():
+        return redirect(url_for("admin.login", next=request.path))
+    return None
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.app_context_processor
+def template_helpers() -> dict[str, Any]:
+    return {"csrf_token": csrf_token}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only our own admin paths, never another site ("//evil.example")."""
+    if target and target.startswith("/admin/") and not target.startswith("//"):
+        return target
+    return url_for("admin.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> BaseResponse | tuple[str, int]:
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("admin/login.html", next=next_url), 200
+    auth.check_not_throttled()
+    if not auth.token_matches(request.form.get("token", "")):
+        auth.record_failure()
+        return (
+            render_template(
+                "admin/login.html", next=next_url, error="That token is not right."
+            ),
+            401,
+        )
+    session.clear()  # no fixation: a fresh session for the admin
+    session["admin"] = auth.token_fingerprint()
+    rotate_csrf()
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout() -> BaseResponse:
+    session.clear()
+    rotate_csrf()
+    flash("You are logged out.")
+    return redirect(url_for("admin.login"))
+
+
+@bp.get("/")
+def index() -> str:
+    found = services()
+    now = found.lists.now()
+    rows = [topic_row(state, now) for state in found.store.list_states()]
+    return render_template("admin/index.html", rows=rows, catalog=found.catalog.name)
+
+
+def _state(slug: str) -> TopicState:
+    check_slug(slug)
+    state = services().store.get_state(slug)
+    if state is None:
+        raise NotFound(f"There is no topic called {slug!r}.")
+    return state
+
+
+@bp.get("/topics/<slug>")
+def topic(slug: str) -> str:
+    state = _state(slug)
+    found = services()
+    return render_template(
+        "admin/topic.html",
+        state=state,
+        row=topic_row(state, found.lists.now()),
+        history=found.store.history(slug),
+        base_url=public_base_url(),
+    )
+
+
+def _form_values(topic: Topic | None) -> dict[str, str]:
+    if topic is None:
+        interval = services().config["WIDGET_REFRESH_INTERVAL"]
+        return {"item_count": "10", "refresh_interval": interval_text(interval)}
+    return {
+        "title": topic.title,
+        "slug": topic.slug,
+        "keywords": topic.keywords,
+        "search_index": topic.search_index,
+        "browse_node": topic.browse_node or "",
+        "sort_by": topic.sort_by or "",
+        "item_count": str(topic.item_count),
+        "refresh_interval": interval_text(topic.refresh_interval),
+    }
+
+
+def _render_form(
+    existing: Topic | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> tuple[str, int]:
+    page = render_template(
+        "admin/form.html",
+        existing=existing,
+        values=values,
+        errors=errors,
+        search_indexes=SEARCH_INDEXES,
+        sorts=SORTS,
+    )
+    return page, status
+
+
+def _submitted(
+    existing: Topic | None,
+) -> tuple[dict[str, str], Topic | None, dict[str, str]]:
+    values = {name: request.form.get(name, "") for name in FORM_FIELDS}
+    data: dict[str, str] = dict(values)
+    if existing is not None:
+        data.pop("slug")  # shown, not editable
+    try:
+        topic = topic_from_input(
+            data,
+            default_interval=services().config["WIDGET_REFRESH_INTERVAL"],
+            existing=existing,
+        )
+    except TopicInvalid as exc:
+        return values, None, exc.errors
+    return values, topic, {}
+
+
+@bp.route("/topics/new", methods=["GET", "POST"])
+def add_topic() -> BaseResponse | tuple[str, int]:
+    if request.method == "GET":
+        return _render_form(None, _form_values(None), {})
+    values, topic, errors = _submitted(None)
+    if topic is None:
+        return _render_form(None, values, errors, 400)
+    try:
+        services().store.add_topic(topic)
+    except TopicExists:
+        errors = {"slug": f"{topic.slug!r} is taken; choose another"}
+        return _render_form(None, values, errors, 409)
+    flash(f"Added {topic.title}. Its first list is fetched on the first view.")
+    return redirect(url_for("admin.topic", slug=topic.slug))
+
+
+@bp.route("/topics/<slug>/edit", methods=["GET", "POST"])
+def edit_topic(slug: str) -> BaseResponse | tuple[str, int]:
+    existing = _state(slug).topic
+    if request.method == "GET":
+        return _render_form(existing, _form_values(existing), {})
+    values, topic, errors = _submitted(existing)
+    if topic is None:
+        return _render_form(existing, values | {"slug": slug}, errors, 400)
+    try:
+        services().store.update_topic(topic)
+    except TopicNotFound:
+        raise NotFound(f"There is no topic called {slug!r}.") from None
+    flash(f"Saved {topic.title}. Refresh it to fetch a list with the new settings.")
+    return redirect(url_for("admin.topic", slug=slug))
+
+
+@bp.route("/topics/<slug>/remove", methods=["GET", "POST"])
+def remove_topic(slug: str) -> BaseResponse | str:
+    state = _state(slug)
+    if request.method == "GET":  # a page to confirm on: removal cannot be undone
+        return render_template("admin/remove.html", state=state)
+    try:
+        services().store.remove_topic(slug)
+    except TopicNotFound:
+        pass  # removed by someone else meanwhile: the outcome is the same
+    flash(f"Removed {state.topic.title}. Pages embedding it now show nothing.")
+    return redirect(url_for("admin.index"))
+
+
+def _flash_outcome(title: str, outcome: RefreshOutcome) -> None:
+    if outcome.busy:
+        flash(f"{title}: another worker is refreshing it right now.", "warning")
+    elif outcome.ok and outcome.state.snapshot is not None:
+        history = services().store.history(outcome.slug, 1)
+        changed = history[0].items_changed if history else 0
+        count = len(outcome.state.snapshot.products)
+        flash(f"{title}: refreshed, {count} items, {changed} changed.")
+    else:
+        message = outcome.error.message if outcome.error else "failed"
+        flash(
+            f"{title}: refresh failed ({message}). The last good list stays.",
+            "error",
+        )
+
+
+@bp.post("/topics/<slug>/refresh")
+def refresh_topic(slug: str) -> BaseResponse:
+    state = _state(slug)
+    try:
+        outcome = services().lists.refresh(slug, trigger="admin")
+    except TopicNotFound:
+        raise NotFound(f"There is no topic called {slug!r}.") from None
+    _flash_outcome(state.topic.title, outcome)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/refresh")
+def refresh_all() -> BaseResponse:
+    outcomes, left = schedule.refresh_all(services().lists, trigger="admin")
+    done = sum(1 for o in outcomes if o.ok)
+    busy = [o.slug for o in outcomes if o.busy]
+    failed = [o.slug for o in outcomes if not o.ok and not o.busy]
+    # One summary line: a flash per topic could overflow the session cookie.
+    flash(f"Refreshed {done} topic{'' if done == 1 else 's'}.")
+    if busy:
+        flash("Being refreshed by another worker: " + ", ".join(busy), "warning")
+    if failed:
+        flash(
+            "Failed, the last good list stays (see the table): " + ", ".join(failed),
+            "error",
+        )
+    if left:
+        flash(
+            "Not refreshed yet, to keep this page from timing out: "
+            + ", ".join(left)
+            + ". Press the button again for them.",
+            "warning",
+        )
+    return redirect(url_for("admin.index"))

@@ -1,0 +1,207 @@
+"""The JSON API, admin side: create, change, remove and refresh topics.
+
+Every route takes ``Authorization: Bearer <WIDGET_ADMIN_TOKEN>``: 401 without
+one, 403 with a wrong one (counted toward the per-client failure limit),
+503 while no token is set. Bodies are JSON objects of topic fields; anything
+else is a 400 that says what was wrong, per field where it can.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint
+from flask import Response
+from flask import jsonify
+from flask import request
+from flask import url_for
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from widget import auth
+from widget import schedule
+from widget.api import topic_detail
+from widget.errors import BadRequest
+from widget.errors import Conflict
+from widget.errors import Forbidden
+from widget.errors import NotFound
+from widget.errors import PayloadTooLarge
+from widget.errors import Unauthorized
+from widget.lists import RefreshOutcome
+from widget.models import TopicState
+from widget.serialize import error_to_dict
+from widget.services import services
+from widget.store import TopicExists
+from widget.store import TopicNotFound
+from widget.topics import TopicInvalid
+from widget.topics import topic_from_input
+from widget.views import check_slug
+
+bp = Blueprint("api_admin", __name__, url_prefix="/api/v1")
+
+#: Topic bodies are a few hundred bytes; anything far bigger is a mistake.
+MAX_BODY = 16 * 1024
+
+
+@bp.before_request
+def require_token() -> None:
+    request.max_content_length = MAX_BODY  # larger bodies get a 413
+    auth.admin_token()  # 503 with a how-to while unset
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthorized(
+            "Send the admin token as: Authorization: Bearer <WIDGET_ADMIN_TOKEN>.",
+            headers={"WWW-Authenticate": 'Bearer realm="widget-admin"'},
+        )
+    # Only guesses are slowed down; a request without a token guessed nothing.
+    auth.check_not_throttled()
+    if not auth.token_matches(given.strip()):
+        auth.record_failure()
+        raise Forbidden("That admin token is not right.")
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _json_object() -> dict[str, Any]:
+    """The request body as a JSON object.
+
+    :raises BadRequest: if it is not JSON or not an object.
+    :raises PayloadTooLarge: past ``MAX_BODY``.
+    """
+    try:
+        raw = request.get_data(cache=False)
+    except RequestEntityTooLarge:
+        raise PayloadTooLarge(
+            f"The body is larger than {MAX_BODY} bytes; a topic needs far less."
+        ) from None
+    try:
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest(
+            'The body is not JSON; send an object such as {"title": "NASA Artemis"}.'
+        ) from None
+    if not isinstance(data, dict):
+        raise BadRequest("The body must be a JSON object of topic fields.")
+    return data
+
+
+def _invalid(exc: TopicInvalid) -> BadRequest:
+    fields = "; ".join(f"{name} {message}" for name, message in exc.errors.items())
+    return BadRequest(f"Invalid topic: {fields}.", fields=exc.errors)
+
+
+def _topic_state(slug: str) -> TopicState:
+    check_slug(slug)
+    state = services().store.get_state(slug)
+    if state is None:
+        raise NotFound(f"There is no topic called {slug!r}.")
+    return state
+
+
+@bp.post("/topics")
+def create_topic() -> tuple[Response, int, dict[str, str]]:
+    found = services()
+    try:
+        topic = topic_from_input(
+            _json_object(), default_interval=found.config["WIDGET_REFRESH_INTERVAL"]
+        )
+    except TopicInvalid as exc:
+        raise _invalid(exc) from None
+    try:
+        found.store.add_topic(topic)
+    except TopicExists:
+        raise Conflict(f"A topic with slug {topic.slug!r} exists already.") from None
+    location = url_for("api.get_topic", slug=topic.slug)
+    return jsonify(topic_detail(_topic_state(topic.slug))), 201, {"Location": location}
+
+
+@bp.put("/topics/<slug>")
+def change_topic(slug: str) -> Response:
+    existing = _topic_state(slug).topic
+    found = services()
+    try:
+        topic = topic_from_input(
+            _json_object(),
+            default_interval=found.config["WIDGET_REFRESH_INTERVAL"],
+            existing=existing,
+        )
+    except TopicInvalid as exc:
+        raise _invalid(exc) from None
+    try:
+        found.store.update_topic(topic)
+    except TopicNotFound:
+        raise NotFound(f"There is no topic called {slug!r}.") from None
+    return jsonify(topic_detail(_topic_state(slug)))
+
+
+@bp.delete("/topics/<slug>")
+def remove_topic(slug: str) -> tuple[str, int]:
+    check_slug(slug)
+    try:
+        services().store.remove_topic(slug)
+    except TopicNotFound:
+        raise NotFound(f"There is no topic called {slug!r}.") from None
+    return "", 204
+
+
+def _outcome_body(outcome: RefreshOutcome) -> dict[str, Any]:
+    """The list now served, plus what happened to this refresh."""
+    body = topic_detail(outcome.state) | {"refreshed": outcome.ok, "busy": False}
+    if outcome.busy:
+        body["busy"] = True
+        body["error"] = {
+            "code": "busy",
+            "message": "Another worker is refreshing this topic right now.",
+        }
+    elif outcome.error is not None:
+        body["error"] = {"code": "upstream_" + outcome.error.kind} | error_to_dict(
+            outcome.error
+        )
+    return body
+
+
+@bp.post("/topics/<slug>/refresh")
+def refresh_topic(slug: str) -> tuple[Response, int]:
+    check_slug(slug)
+    try:
+        outcome = services().lists.refresh(slug, trigger="api")
+    except TopicNotFound:
+        raise NotFound(f"There is no topic called {slug!r}.") from None
+    status = 200 if outcome.ok else 409 if outcome.busy else 502
+    return jsonify(_outcome_body(outcome)), status
+
+
+@bp.post("/refresh")
+def refresh_all() -> Response:
+    found = services()
+    due = request.args.get("due", "0")
+    if due not in ("0", "1"):
+        raise BadRequest("due must be 0 or 1.")
+    left: list[str] = []
+    if due == "1":
+        outcomes = found.lists.refresh_due(trigger="api")
+    else:
+        outcomes, left = schedule.refresh_all(found.lists, trigger="api")
+    results = [
+        {
+            "slug": o.slug,
+            "refreshed": o.ok,
+            "busy": o.busy,
+            "items": len(o.state.snapshot.products) if o.state.snapshot else 0,
+            "error": error_to_dict(o.error) if o.error else None,
+        }
+        for o in outcomes
+    ]
+    return jsonify(
+        {
+            "results": results,
+            "refreshed": sum(1 for o in outcomes if o.ok),
+            "failed": sum(1 for o in outcomes if not o.ok and not o.busy),
+            # Topics not reached before the time limit: call again for them.
+            "left": left,
+        }
+    )
