@@ -17,7 +17,6 @@ from datetime import timedelta
 from flask import Flask
 from flask import current_app
 from flask import request
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from widget.errors import ServiceUnavailable
@@ -81,16 +80,7 @@ def record_failure() -> None:
     services().store.take_budget(_bucket(), MAX_FAILURES, FAILURE_WINDOW, time.time())
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    """Marks the session cookie Secure whenever the request came over https
-    (directly, or through a trusted proxy), not only when forced by config."""
-
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
-
-
 def init_app(app: Flask) -> None:
-    app.session_interface = SessionInterface()
     app.permanent_session_lifetime = SESSION_LIFETIME
     proxies = app.config["WIDGET_TRUSTED_PROXIES"]
     if proxies > 0:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask import Request
+from flask import request
 from flask.sessions import SecureCookieSession
 from flask.sessions import SecureCookieSessionInterface
 
@@ -15,6 +16,11 @@ SESSION_PATHS = ("/admin",)
 
 
 class AdminOnlySessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure whenever the request came over https (directly, or through a
+        trusted proxy), not only when forced by config."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         if not request.path.startswith(SESSION_PATHS):
             return self.make_null_session(app)
