@@ -17,6 +17,9 @@ from typing import Any
 
 #: Timeouts for every outbound call: (connect, read) seconds.
 DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
+#: Redis store timeouts: (connect, read) seconds. Short, so a dead Redis
+#: fails a request fast and workers serve what they hold in memory.
+REDIS_TIMEOUT = (1.0, 2.0)
 
 DEFAULT_DISCLOSURE = "As an Amazon Associate we earn from qualifying purchases."
 DEFAULT_FOOTER = "Last update on {date} / Affiliate links / Images from Amazon"
