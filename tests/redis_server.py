@@ -60,7 +60,15 @@ class RedisServer:
         finally:
             client.close()
 
-    def stop(self) -> None:
+    def stop(self, *, persist: bool = False) -> None:
+        """Stop the server; ``persist`` writes its data first, so that the next
+        ``start`` comes back with it (a restart rather than a wipe)."""
+        if persist and self.process is not None:
+            client = redis.Redis(port=self.port)
+            try:
+                client.save()  # dump.rdb in workdir, loaded by the next start
+            finally:
+                client.close()
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
