@@ -24,6 +24,7 @@ from widget import views
 from widget.catalog import Catalog
 from widget.config import load_config
 from widget.store import SnapshotStore
+from widget.store import cli as store_cli
 
 PACKAGE_DIR = Path(__file__).parent
 # Installed wheels carry templates inside the package; a checkout keeps
@@ -61,6 +62,7 @@ def create_app(
     app.register_blueprint(api.bp)
     app.register_blueprint(site.bp)
     cli.init_app(app)
+    store_cli.init_app(app)
     return app
 
 
