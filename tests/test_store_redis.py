@@ -182,3 +182,13 @@ def test_a_service_started_while_redis_is_down_recovers_by_itself(redis_app, tmp
         assert client.get("/widget/artemis").status_code == 200
     finally:
         server.stop()
+
+
+def test_the_store_password_never_shows_in_public_settings():
+    from widget.config import load_config
+    from widget.config import public_settings
+
+    config = load_config({"WIDGET_STORE": "rediss://:hunter2@cache.internal:6380/1"})
+    assert config["WIDGET_STORE"] == "rediss://:hunter2@cache.internal:6380/1"
+    shown = public_settings(config)["WIDGET_STORE"]
+    assert shown == "rediss://:**********@cache.internal:6380/1"

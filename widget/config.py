@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 #: Timeouts for every outbound call: (connect, read) seconds.
 DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
@@ -347,7 +349,18 @@ def public_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         value = config.get(setting.name)
         if isinstance(value, Secret):
             value = "**********"
+        elif setting.name == "WIDGET_STORE" and isinstance(value, str):
+            value = redact_url(value)  # redis://:password@host
         elif isinstance(value, timedelta):
             value = int(value.total_seconds())
         shown[setting.name] = value
     return shown
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password masked, for logs, messages and pages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":**********@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))

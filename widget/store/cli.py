@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from widget.config import redact_url
 from widget.store import StoreError
 from widget.store import make_store
 from widget.store.copy import copy_store
-from widget.store.copy import redacted
 
 
 @click.group("store")
@@ -39,7 +39,7 @@ def copy_command(source: str, target: str) -> None:
     finally:
         for store in stores:
             store.close()
-    click.echo(summary.line(redacted(source), redacted(target)))
+    click.echo(summary.line(redact_url(source), redact_url(target)))
 
 
 def init_app(app: Flask) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from urllib.parse import urlsplit
-from urllib.parse import urlunsplit
 
 from widget.models import HistoryEntry
 from widget.serialize import history_to_dict
@@ -89,12 +87,3 @@ def _copy_history(source: SnapshotStore, target: SnapshotStore, slug: str) -> in
     for entry in reversed(missing):  # oldest first, so newest stays on top
         target.add_history(entry, keep=max(50, len(missing)))
     return len(missing)
-
-
-def redacted(url: str) -> str:
-    """The URL with its password hidden, for messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit(parts._replace(netloc=netloc))
