@@ -157,8 +157,9 @@ SETTINGS: tuple[Setting, ...] = (
         "WIDGET_STORE",
         "sqlite:///instance/widget.db",
         to_str,
-        "Snapshot store URL: `sqlite:///relative/path`, `sqlite:////absolute/path`"
-        " or `redis://host:port/db`.",
+        "Snapshot store URL: `sqlite:///relative/path`, `sqlite:////absolute/path`,"
+        " `redis://[:password@]host:port/db` or `rediss://...` for TLS (options in"
+        " the query, e.g. `?ssl_ca_certs=/path/ca.pem`); see Several hosts.",
     ),
     Setting(
         "WIDGET_INSTANCE_DIR",
