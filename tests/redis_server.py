@@ -16,9 +16,12 @@ class RedisServer:
     """``redis-server`` without persistence; can be stopped and started again
     on the same port to play an outage."""
 
-    def __init__(self, workdir: Path, port: int | None = None):
+    def __init__(self, workdir: Path, port: int | None = None, tls: dict | None = None):
         self.workdir = workdir
         self.port = port or free_port()
+        #: TLS file paths (cert, key, ca): serve rediss:// on ``tls_port``
+        self.tls = tls
+        self.tls_port = free_port() if tls else None
         self.process: subprocess.Popen | None = None
 
     @property
@@ -38,6 +41,7 @@ class RedisServer:
                 "--save", "",
                 "--appendonly", "no",
                 "--dir", str(self.workdir),
+                *self._tls_args(),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -59,6 +63,17 @@ class RedisServer:
                     time.sleep(0.05)
         finally:
             client.close()
+
+    def _tls_args(self) -> list[str]:
+        if not self.tls:
+            return []
+        return [
+            "--tls-port", str(self.tls_port),
+            "--tls-cert-file", str(self.tls["cert"]),
+            "--tls-key-file", str(self.tls["key"]),
+            "--tls-ca-cert-file", str(self.tls["ca"]),
+            "--tls-auth-clients", "no",
+        ]  # fmt: skip
 
     def stop(self, *, persist: bool = False) -> None:
         """Stop the server; ``persist`` writes its data first, so that the next

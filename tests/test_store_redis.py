@@ -5,6 +5,7 @@ The shared behaviour of every store is in test_store_contract.py.
 
 from __future__ import annotations
 
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -192,3 +193,49 @@ def test_the_store_password_never_shows_in_public_settings():
     assert config["WIDGET_STORE"] == "rediss://:hunter2@cache.internal:6380/1"
     shown = public_settings(config)["WIDGET_STORE"]
     assert shown == "rediss://:**********@cache.internal:6380/1"
+
+
+def make_certificates(folder):
+    """A throwaway CA and a server certificate for 127.0.0.1, via openssl."""
+
+    def openssl(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key")
+    openssl(
+        "req", "-x509", "-new", "-key", "ca.key", "-days", "2",
+        "-subj", "/CN=widget test CA", "-out", "ca.pem",
+    )  # fmt: skip
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "srv.key")
+    openssl(
+        "req", "-new", "-key", "srv.key", "-subj", "/CN=127.0.0.1", "-out", "srv.csr"
+    )
+    (folder / "san.ext").write_text("subjectAltName=IP:127.0.0.1\n")
+    openssl(
+        "x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "srv.pem",
+    )  # fmt: skip
+    return {
+        "cert": folder / "srv.pem",
+        "key": folder / "srv.key",
+        "ca": folder / "ca.pem",
+    }
+
+
+def test_rediss_connects_with_tls_and_checks_the_server(tmp_path):
+    (tmp_path / "tls").mkdir()
+    files = make_certificates(tmp_path / "tls")
+    server = RedisServer(tmp_path / "redis", tls=files)
+    server.start()
+    try:
+        url = f"rediss://127.0.0.1:{server.tls_port}/0"
+        trusted = make_store(f"{url}?ssl_ca_certs={files['ca']}")
+        trusted.add_topic(ARTEMIS)
+        assert trusted.get_state("artemis").topic == ARTEMIS
+        trusted.close()
+        untrusted = make_store(url)  # the system CAs do not know our test CA
+        with pytest.raises(StoreError, match="certificate verify failed"):
+            untrusted.version("artemis")
+        untrusted.close()
+    finally:
+        server.stop()
