@@ -5,6 +5,7 @@ The shared behaviour of every store is in test_store_contract.py.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from datetime import timedelta
 
@@ -124,6 +125,32 @@ def test_a_dead_redis_fails_fast_with_store_error():
     with pytest.raises(StoreError, match="Redis store"):
         store.version("artemis")
     store.close()
+
+
+def test_after_a_timeout_the_store_is_left_alone_for_a_while():
+    """A Redis that accepts connections and then says nothing (a host gone
+    from the network looks the same) costs one timeout, not one per call."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        store = make_store(f"redis://127.0.0.1:{port}/0?socket_timeout=0.2")
+        with pytest.raises(StoreError, match="Timeout"):
+            store.version("artemis")
+        for _ in range(3):
+            with pytest.raises(StoreError, match="not retried for a few seconds"):
+                store.version("artemis")
+        store.close()
+        silent.settimeout(0.2)
+        connections = []
+        try:
+            while True:
+                connections.append(silent.accept()[0])
+        except TimeoutError:
+            pass
+        for connection in connections:
+            connection.close()
+        assert len(connections) == 1
 
 
 def test_with_redis_down_widgets_serve_from_memory_and_nothing_is_a_500(

@@ -11,23 +11,24 @@ Layout (all keys under ``widget:``)::
     budget:<bucket>:<t>  use count of the window starting at t, with EXPIRE
     meta                 hash
 
-Every write that reads before it writes is one Lua script, so it is atomic
-on the server: "save only if newer", "take the lease unless someone else
-holds it", "count one more unless the limit is reached". Versions come from
-one global INCR, so a removed and re-added topic never repeats a number.
-Scripts touch keys they build themselves, so this needs a single Redis (or a
-primary with replicas), not Redis Cluster.
+Every write that reads before it writes is one Lua script
+(``redis_scripts.py``), atomic on the server. Versions come from one global
+INCR, so a removed and re-added topic never repeats a number.
+Scripts touch several keys in different hash slots, so this needs a single
+Redis (or a primary with replicas), not Redis Cluster.
 
 Every redis-py error is translated into ``StoreError`` at this boundary.
 Timeouts are short (``REDIS_TIMEOUT``) so a dead Redis fails a request fast
-and the list service serves from memory; redis-py reconnects by itself on
-the next call once Redis is back.
+and the list service serves from memory; after a timeout, calls fail at once
+for a few seconds rather than each waiting again. redis-py reconnects by
+itself once Redis is back.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -58,6 +59,13 @@ from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
+from widget.store.redis_scripts import ACQUIRE_LEASE
+from widget.store.redis_scripts import ADD_TOPIC
+from widget.store.redis_scripts import RELEASE_LEASE
+from widget.store.redis_scripts import REMOVE_TOPIC
+from widget.store.redis_scripts import SAVE_SNAPSHOT
+from widget.store.redis_scripts import SET_FIELDS
+from widget.store.redis_scripts import TAKE_BUDGET
 
 #: URL query options passed to redis-py; anything else is a typo.
 URL_OPTIONS = frozenset(
@@ -71,65 +79,6 @@ URL_OPTIONS = frozenset(
         "socket_connect_timeout",
     }
 )
-
-# KEYS: topic, seq, topics. ARGV: slug, data, title.
-ADD_TOPIC = """
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local v = redis.call('INCR', KEYS[2])
-redis.call('HSET', KEYS[1], 'data', ARGV[2], 'title', ARGV[3], 'version', v)
-redis.call('SADD', KEYS[3], ARGV[1])
-return 1
-"""
-
-# KEYS: topic, seq. ARGV: field, value, field, value...  Bumps the version.
-SET_FIELDS = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'version', redis.call('INCR', KEYS[2]), unpack(ARGV))
-return 1
-"""
-
-# KEYS: topic, history, topics, seq. ARGV: slug.
-REMOVE_TOPIC = """
-if redis.call('DEL', KEYS[1]) == 0 then return 0 end
-redis.call('DEL', KEYS[2])
-redis.call('SREM', KEYS[3], ARGV[1])
-redis.call('INCR', KEYS[4])
-return 1
-"""
-
-# KEYS: topic, seq. ARGV: snapshot JSON, stamp (ISO, so strings compare as times).
-SAVE_SNAPSHOT = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local current = redis.call('HGET', KEYS[1], 'snapshot_at')
-if current and current > ARGV[2] then return 0 end
-redis.call('HSET', KEYS[1], 'snapshot', ARGV[1], 'snapshot_at', ARGV[2],
-           'last_attempt', ARGV[2], 'version', redis.call('INCR', KEYS[2]))
-redis.call('HDEL', KEYS[1], 'error')
-return 1
-"""
-
-# KEYS: lease. ARGV: holder, ttl ms.
-ACQUIRE_LEASE = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return 1
-"""
-
-# KEYS: lease. ARGV: holder.
-RELEASE_LEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
-# KEYS: window counter. ARGV: limit, expiry seconds.
-TAKE_BUDGET = """
-local used = tonumber(redis.call('GET', KEYS[1]) or '0')
-if used >= tonumber(ARGV[1]) then return 0 end
-redis.call('INCR', KEYS[1])
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 1
-"""
 
 _STATE_FIELDS = ("data", "version", "snapshot", "error", "last_attempt")
 
@@ -168,9 +117,16 @@ def client_options(url: str) -> dict[str, Any]:
 class RedisStore(SnapshotStore):
     name = "redis"
 
+    #: After a timeout, calls fail at once for this many seconds instead of
+    #: each waiting for its own timeout (a Redis host that vanished from the
+    #: network answers nothing): widgets are served from memory meanwhile.
+    pause_after_timeout = 5.0
+
     def __init__(self, client: redis.Redis, *, prefix: str = "widget:") -> None:
         self.client = client
         self.prefix = prefix
+        self._paused_until = 0.0
+        self._pause_reason = ""
         self._add_topic = client.register_script(ADD_TOPIC)
         self._set_fields = client.register_script(SET_FIELDS)
         self._remove_topic = client.register_script(REMOVE_TOPIC)
@@ -190,8 +146,14 @@ class RedisStore(SnapshotStore):
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
+        if time.monotonic() < self._paused_until:
+            raise StoreError(self._pause_reason)
         try:
             yield
+        except redis.TimeoutError as exc:
+            self._pause_reason = f"Redis store: {exc} (not retried for a few seconds)"
+            self._paused_until = time.monotonic() + self.pause_after_timeout
+            raise StoreError(f"Redis store: {exc}") from exc
         except redis.RedisError as exc:
             raise StoreError(f"Redis store: {exc}") from exc
 
