@@ -77,9 +77,10 @@ def host(tmp_path: Path, env: dict[str, str], name: str):
         while True:
             assert process.poll() is None, (tmp_path / f"{name}.log").read_text()
             try:
-                requests.get(base + "/healthz", timeout=1)
+                requests.get(base + "/healthz", timeout=15)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # Not listening yet, or a worker still booting on a busy box.
                 assert time.monotonic() < deadline, f"{name} did not start"
                 time.sleep(0.1)
         yield base
@@ -118,13 +119,14 @@ def test_two_hosts_share_lists_first_fetches_and_refreshes(tmp_path, redis_url):
         # Both hosts render the same bytes, so a CDN's revalidation works
         # whichever host answers it.
         etags = {
-            requests.get(f"{h}/widget/{SLUG}", timeout=5).headers["ETag"] for h in hosts
+            requests.get(f"{h}/widget/{SLUG}", timeout=15).headers["ETag"]
+            for h in hosts
         }
         assert len(etags) == 1
         again = requests.get(
             f"{hosts[1]}/widget/{SLUG}",
             headers={"If-None-Match": etags.pop()},
-            timeout=5,
+            timeout=15,
         )
         assert again.status_code == 304
 
@@ -140,7 +142,7 @@ def test_two_hosts_share_lists_first_fetches_and_refreshes(tmp_path, redis_url):
         # Every worker of both hosts shows it on its next request.
         for base in hosts:
             for _ in range(6):
-                html = requests.get(f"{base}/widget/{SLUG}", timeout=5).text
+                html = requests.get(f"{base}/widget/{SLUG}", timeout=15).text
                 assert "Second Edition Moon Book 1<" in html
                 assert "First Edition" not in html
         assert [e.trigger for e in store.history(SLUG)] == ["cli", "first visit"]
