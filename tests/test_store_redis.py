@@ -19,6 +19,8 @@ from widget.config import ConfigError
 from widget.models import Topic
 from widget.models import TopList
 from widget.store import StoreError
+from widget.store import TopicExists
+from widget.store import TopicNotFound
 from widget.store import make_store
 from widget.store.redis import RedisStore
 
@@ -266,3 +268,27 @@ def test_rediss_connects_with_tls_and_checks_the_server(tmp_path):
         untrusted.close()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize(
+    "error, status",
+    [
+        (StoreError("Redis store: Connection refused"), 503),
+        (TopicNotFound("artemis"), 404),
+        (TopicExists("artemis"), 409),
+    ],
+)
+def test_store_errors_that_reach_a_view_are_never_a_500(make_app, error, status):
+    app = make_app(WIDGET_SEED_DEMO=False)
+
+    def failing():
+        raise error
+
+    app.add_url_rule("/api/v1/failing", view_func=failing)
+    app.add_url_rule("/failing", view_func=failing)
+    client = app.test_client()
+    api = client.get("/api/v1/failing")
+    assert api.status_code == status
+    assert api.get_json()["error"]["message"]
+    page = client.get("/failing")
+    assert (page.status_code, page.mimetype) == (status, "text/html")

@@ -105,9 +105,13 @@ def register_error_handlers(app: Flask) -> None:
     def handle_store_error(error: StoreError) -> Response:
         # Views translate these two; a stray one still gets its right status.
         if isinstance(error, TopicNotFound):
-            return error_response(404, "not_found", f"There is no topic {error}.")
+            return error_response(
+                404, "not_found", f"There is no topic called {str(error)!r}."
+            )
         if isinstance(error, TopicExists):
-            return error_response(409, "conflict", f"The topic {error} exists.")
+            return error_response(
+                409, "conflict", f"A topic called {str(error)!r} exists already."
+            )
         # The store is down: widgets a worker holds in memory are still
         # served (ListService); anything that needs the store waits for it.
         log.warning(
