@@ -162,3 +162,23 @@ def make_amazon(stub_server):
     yield factory
     for session in sessions:
         session.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """One real redis-server for the session; tests flush it (redis_url)."""
+    from tests.redis_server import RedisServer
+
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The session's Redis, emptied before the test."""
+    redis_server.flush()
+    return redis_server.url

@@ -32,6 +32,7 @@ from widget import views
 from widget.catalog import Catalog
 from widget.config import load_config
 from widget.store import SnapshotStore
+from widget.store import cli as store_cli
 
 PACKAGE_DIR = Path(__file__).parent
 # Installed wheels carry templates inside the package; a checkout keeps
@@ -76,6 +77,7 @@ def create_app(
     app.register_blueprint(openapi.bp)
     cli.init_app(app)
     stubserver.init_app(app)
+    store_cli.init_app(app)
     schedule.init_app(app)
     return app
 

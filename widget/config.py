@@ -14,9 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
 
 #: Timeouts for every outbound call: (connect, read) seconds.
 DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
+#: Redis store timeouts: (connect, read) seconds. Short, so a dead Redis
+#: fails a request fast and workers serve what they hold in memory.
+REDIS_TIMEOUT = (1.0, 2.0)
 
 DEFAULT_DISCLOSURE = "As an Amazon Associate we earn from qualifying purchases."
 DEFAULT_FOOTER = "Last update on {date} / Affiliate links / Images from Amazon"
@@ -152,8 +157,9 @@ SETTINGS: tuple[Setting, ...] = (
         "WIDGET_STORE",
         "sqlite:///instance/widget.db",
         to_str,
-        "Snapshot store URL: `sqlite:///relative/path`, `sqlite:////absolute/path`"
-        " or `redis://host:port/db`.",
+        "Snapshot store URL: `sqlite:///relative/path`, `sqlite:////absolute/path`,"
+        " `redis://[:password@]host:port/db` or `rediss://...` for TLS (options in"
+        " the query, e.g. `?ssl_ca_certs=/path/ca.pem`); see Several hosts.",
     ),
     Setting(
         "WIDGET_INSTANCE_DIR",
@@ -385,7 +391,18 @@ def public_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         value = config.get(setting.name)
         if isinstance(value, Secret):
             value = "**********"
+        elif setting.name == "WIDGET_STORE" and isinstance(value, str):
+            value = redact_url(value)  # redis://:password@host
         elif isinstance(value, timedelta):
             value = int(value.total_seconds())
         shown[setting.name] = value
     return shown
+
+
+def redact_url(url: str) -> str:
+    """The URL with its password masked, for logs, messages and pages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":**********@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))

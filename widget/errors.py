@@ -2,8 +2,9 @@
 
 One handler answers JSON (``{"error": {"code", "message"}}``) under ``/api``
 and to clients that prefer JSON, and a small HTML page to everyone else.
-Nothing ever shows a traceback: unexpected exceptions are logged and
-answered with a plain 500.
+Nothing ever shows a traceback: an unreachable store is a 503 with
+``Retry-After``; other unexpected exceptions are logged and answered with a
+plain 500.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from flask import jsonify
 from flask import render_template
 from flask import request
 from werkzeug.exceptions import HTTPException
+
+from widget.store.base import StoreError
+from widget.store.base import TopicExists
+from widget.store.base import TopicNotFound
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +120,29 @@ def register_error_handlers(app: Flask) -> None:
     def handle_widget_error(error: WidgetError) -> Response:
         return error_response(
             error.status, error.code, error.message, error.headers, error.fields
+        )
+
+    @app.errorhandler(StoreError)
+    def handle_store_error(error: StoreError) -> Response:
+        # Views translate these two; a stray one still gets its right status.
+        if isinstance(error, TopicNotFound):
+            return error_response(
+                404, "not_found", f"There is no topic called {str(error)!r}."
+            )
+        if isinstance(error, TopicExists):
+            return error_response(
+                409, "conflict", f"A topic called {str(error)!r} exists already."
+            )
+        # The store is down: widgets a worker holds in memory are still
+        # served (ListService); anything that needs the store waits for it.
+        log.warning(
+            "store unavailable on %s %s: %s", request.method, request.path, error
+        )
+        return error_response(
+            503,
+            "store_unavailable",
+            "The list store cannot be reached right now; please try again shortly.",
+            {"Retry-After": "30"},
         )
 
     @app.errorhandler(HTTPException)

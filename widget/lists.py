@@ -180,10 +180,17 @@ class ListService:
             state = self.store.get_state(slug)
             if state is None:
                 raise TopicNotFound(slug)
-            self._states[(slug, state.version)] = state
+            self._remember(state)
         if state.snapshot is None:
             state = self._first_fetch(slug)
+            self._remember(state)
         return state
+
+    def _remember(self, state: TopicState) -> None:
+        slug = state.topic.slug
+        self._states[(slug, state.version)] = state
+        # Exactly what this worker serves if the store goes away next.
+        self._last_version[slug] = state.version
 
     def widget(self, slug: str, variant: Variant) -> RenderedWidget:
         """Rendered bytes for a topic, from memory when nothing changed.

@@ -26,6 +26,7 @@ from widget.models import Topic
 from widget.models import TopicState
 from widget.render import widget_context
 from widget.store import SnapshotStore
+from widget.store import StoreError
 from widget.store import TopicExists
 from widget.store import make_store
 
@@ -91,7 +92,13 @@ def init_app(
     found = Services(config=config, store=store, catalog=catalog, lists=lists)
     app.extensions["widget"] = found
     if config["WIDGET_SEED_DEMO"]:
-        seed_demo_topics(store, config)
+        try:
+            seed_demo_topics(store, config)
+        except StoreError as exc:
+            # Start anyway (gunicorn would otherwise stop every worker): the
+            # service recovers by itself when the store is back; seeding
+            # happens on the next start that can reach it.
+            log.error("store unreachable at start-up, demo topics not seeded: %s", exc)
     return found
 
 

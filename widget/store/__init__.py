@@ -21,7 +21,9 @@ __all__ = [
 
 
 def make_store(url: str) -> SnapshotStore:
-    """Open the store a ``WIDGET_STORE`` URL names.
+    """Open the store a ``WIDGET_STORE`` URL names: ``sqlite:///path``,
+    ``redis://[:password@]host:port/db`` or ``rediss://...`` (TLS; options
+    such as ``?ssl_ca_certs=/path/ca.pem`` go in the query).
 
     :raises ValueError: for a URL no store understands.
     """
@@ -34,7 +36,12 @@ def make_store(url: str) -> SnapshotStore:
         if not path:
             raise ValueError("WIDGET_STORE: sqlite URL needs a path")
         return SQLiteStore(path)
+    if scheme in ("redis", "rediss"):
+        # Imported here so a SQLite-only deployment never loads redis-py.
+        from widget.store.redis import RedisStore
+
+        return RedisStore.from_url(url)
     raise ValueError(
         f"WIDGET_STORE: unsupported store URL scheme {scheme!r}"
-        " (use sqlite:///path or redis://host:port/db)"
+        " (use sqlite:///path, redis://host:port/db or rediss://host:port/db)"
     )

@@ -1,0 +1,356 @@
+"""One contract every snapshot store keeps, run against SQLite and a real Redis."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+
+from tests.fakes import make_product
+from widget.models import HistoryEntry
+from widget.models import RefreshError
+from widget.models import Topic
+from widget.models import TopList
+from widget.store import TopicExists
+from widget.store import TopicNotFound
+from widget.store import make_store
+
+T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+ARTEMIS = Topic(slug="artemis", title="NASA Artemis", keywords="nasa artemis")
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/contract.db"
+    return request.getfixturevalue("redis_url")
+
+
+@pytest.fixture
+def store(store_url):
+    opened = make_store(store_url)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+def snapshot(slug="artemis", at=T0, n=3, source="fake"):
+    return TopList(slug, tuple(make_product(i) for i in range(1, n + 1)), at, source)
+
+
+def entry(slug="artemis", minute=0, ok=True):
+    return HistoryEntry(
+        slug=slug,
+        at=T0 + timedelta(minutes=minute),
+        trigger="test",
+        ok=ok,
+        message=f"entry {minute}",
+        items_changed=minute,
+    )
+
+
+# -- topics -------------------------------------------------------------------
+def test_a_new_topic_has_no_list_yet(store):
+    store.add_topic(ARTEMIS)
+    state = store.get_state("artemis")
+    assert state.topic == ARTEMIS
+    assert (state.snapshot, state.error, state.last_attempt) == (None, None, None)
+    assert store.version("artemis") == state.version
+
+
+def test_a_slug_is_taken_once(store):
+    store.add_topic(ARTEMIS)
+    with pytest.raises(TopicExists):
+        store.add_topic(ARTEMIS.with_changes(title="Other"))
+    assert store.get_state("artemis").topic.title == "NASA Artemis"
+
+
+def test_unknown_topics_are_none_or_not_found(store):
+    assert store.get_state("nope") is None
+    assert store.version("nope") is None
+    with pytest.raises(TopicNotFound):
+        store.update_topic(ARTEMIS)
+    with pytest.raises(TopicNotFound):
+        store.remove_topic("nope")
+    assert store.save_snapshot(snapshot("nope")) is False
+    assert store.get_state("nope") is None
+
+
+def test_updating_a_topic_keeps_its_list(store):
+    store.add_topic(ARTEMIS)
+    store.save_snapshot(snapshot())
+    changed = ARTEMIS.with_changes(
+        title="Artemis Program", item_count=5, refresh_interval=timedelta(hours=6)
+    )
+    store.update_topic(changed)
+    state = store.get_state("artemis")
+    assert state.topic == changed
+    assert state.snapshot == snapshot()
+
+
+def test_removing_a_topic_takes_its_list_and_history(store):
+    store.add_topic(ARTEMIS)
+    store.save_snapshot(snapshot())
+    store.add_history(entry())
+    store.remove_topic("artemis")
+    assert store.get_state("artemis") is None
+    assert store.list_states() == []
+    assert store.history("artemis") == []
+    store.add_topic(ARTEMIS)
+    assert store.get_state("artemis").snapshot is None
+
+
+def test_topics_are_listed_by_title_ignoring_case(store):
+    for slug, title in [("b", "banana"), ("a", "Cherry"), ("c", "apple")]:
+        store.add_topic(Topic(slug=slug, title=title, keywords=title))
+    assert [s.topic.title for s in store.list_states()] == ["apple", "banana", "Cherry"]
+
+
+def test_every_change_gets_a_new_never_reused_version(store):
+    seen = []
+
+    def version():
+        seen.append(store.version("artemis"))
+
+    store.add_topic(ARTEMIS)
+    version()
+    store.update_topic(ARTEMIS.with_changes(title="Artemis"))
+    version()
+    store.save_snapshot(snapshot())
+    version()
+    store.record_error("artemis", RefreshError("boom", "server", T0))
+    version()
+    store.remove_topic("artemis")
+    store.add_topic(ARTEMIS)
+    version()
+    assert seen == sorted(seen)
+    assert len(set(seen)) == len(seen)
+
+
+def test_a_version_does_not_move_without_a_change(store):
+    store.add_topic(ARTEMIS)
+    before = store.version("artemis")
+    store.add_topic(Topic(slug="other", title="Other", keywords="x"))
+    store.add_history(entry())
+    store.set_meta("k", "v")
+    assert store.version("artemis") == before
+
+
+# -- snapshots ----------------------------------------------------------------
+def test_a_snapshot_reads_back_exactly(store):
+    store.add_topic(ARTEMIS)
+    full = snapshot(n=10)
+    assert store.save_snapshot(full) is True
+    state = store.get_state("artemis")
+    assert state.snapshot == full
+    assert state.last_attempt == T0
+
+
+def test_a_list_is_only_replaced_by_a_newer_one(store):
+    store.add_topic(ARTEMIS)
+    store.save_snapshot(snapshot(at=T0, n=3))
+    version = store.version("artemis")
+    assert store.save_snapshot(snapshot(at=T0 - timedelta(hours=1), n=5)) is False
+    assert store.get_state("artemis").snapshot == snapshot(at=T0, n=3)
+    assert store.version("artemis") == version
+    later = snapshot(at=T0 + timedelta(hours=1), n=4)
+    assert store.save_snapshot(later) is True
+    assert store.get_state("artemis").snapshot == later
+
+
+def test_an_error_keeps_the_last_good_list(store):
+    store.add_topic(ARTEMIS)
+    store.save_snapshot(snapshot())
+    failed_at = T0 + timedelta(hours=1)
+    store.record_error("artemis", RefreshError("throttled", "throttled", failed_at))
+    state = store.get_state("artemis")
+    assert state.snapshot == snapshot()
+    assert state.error == RefreshError("throttled", "throttled", failed_at)
+    assert state.last_attempt == failed_at
+
+
+def test_a_good_list_clears_the_error(store):
+    store.add_topic(ARTEMIS)
+    store.record_error("artemis", RefreshError("down", "network", T0))
+    assert store.get_state("artemis").snapshot is None
+    store.save_snapshot(snapshot(at=T0 + timedelta(minutes=1)))
+    assert store.get_state("artemis").error is None
+
+
+def test_an_error_for_an_unknown_topic_changes_nothing(store):
+    store.record_error("nope", RefreshError("down", "network", T0))
+    assert store.get_state("nope") is None
+    assert store.list_states() == []
+
+
+# -- history ------------------------------------------------------------------
+def test_history_is_newest_first_and_limited(store):
+    store.add_topic(ARTEMIS)
+    for minute in range(5):
+        store.add_history(entry(minute=minute, ok=minute % 2 == 0))
+    assert [e.at.minute for e in store.history("artemis")] == [4, 3, 2, 1, 0]
+    assert store.history("artemis", limit=2) == [
+        entry(minute=4),
+        entry(minute=3, ok=False),
+    ]
+    assert store.history("other") == []
+
+
+def test_history_keeps_the_newest_entries(store):
+    for minute in range(8):
+        store.add_history(entry(minute=minute), keep=3)
+    assert [e.at.minute for e in store.history("artemis", limit=50)] == [7, 6, 5]
+
+
+# -- leases -------------------------------------------------------------------
+def test_a_lease_has_one_holder_until_released(store):
+    assert store.acquire_lease("refresh:a", "one", 30) is True
+    assert store.acquire_lease("refresh:a", "two", 30) is False
+    assert store.acquire_lease("refresh:b", "two", 30) is True
+    store.release_lease("refresh:a", "two")  # not the holder: no effect
+    assert store.acquire_lease("refresh:a", "two", 30) is False
+    store.release_lease("refresh:a", "one")
+    assert store.acquire_lease("refresh:a", "two", 30) is True
+
+
+def test_a_lease_expires(store):
+    assert store.acquire_lease("refresh:a", "one", 0.2) is True
+    time.sleep(0.35)
+    assert store.acquire_lease("refresh:a", "two", 30) is True
+    assert store.acquire_lease("refresh:a", "one", 30) is False
+
+
+def test_taking_a_held_lease_again_extends_it(store):
+    assert store.acquire_lease("refresh:a", "one", 0.2) is True
+    assert store.acquire_lease("refresh:a", "one", 30) is True
+    time.sleep(0.35)
+    assert store.acquire_lease("refresh:a", "two", 30) is False
+
+
+# -- budget -------------------------------------------------------------------
+def test_a_budget_window_stops_at_its_limit(store):
+    now = 1_000_000.0
+    assert [store.take_budget("tps", 3, 1, now) for _ in range(5)] == [
+        *[True] * 3,
+        *[False] * 2,
+    ]
+    assert store.budget_used("tps", 1, now + 0.5) == 3
+    assert store.take_budget("tps", 3, 1, now + 1) is True
+    assert store.budget_used("tps", 1, now + 1) == 1
+    assert store.budget_used("tpd", 86400, now) == 0
+
+
+def test_budget_buckets_and_windows_are_separate(store):
+    day = 86400
+    now = 20_000 * day + 100.0
+    for _ in range(2):
+        store.take_budget("tpd", 10, day, now)
+    store.take_budget("tps", 10, 1, now)
+    assert store.budget_used("tpd", day, now + 3600) == 2
+    assert store.budget_used("tpd", day, now + day) == 0
+    assert store.budget_used("tps", 1, now) == 1
+
+
+# -- metrics ------------------------------------------------------------------
+def test_counters_add_up_and_keep_their_names(store):
+    assert store.counters() == {}
+    name = 'widget_http_requests_total{route="widget.widget_document",status="200"}'
+    store.add_counters({name: 3, "widget_upstream_calls_total": 1})
+    store.add_counters({name: 2})
+    assert store.counters() == {name: 5, "widget_upstream_calls_total": 1}
+
+
+def test_concurrent_counter_flushes_lose_nothing(store):
+    run_threads(8, lambda n: [store.add_counters({"c": 1}) for _ in range(25)])
+    assert store.counters() == {"c": 200}
+
+
+# -- housekeeping -------------------------------------------------------------
+def test_meta_values(store):
+    assert store.get_meta("seeded") is None
+    store.set_meta("seeded", "1")
+    store.set_meta("seeded", "2")
+    assert store.get_meta("seeded") == "2"
+
+
+def test_ping_answers(store):
+    store.ping()
+
+
+# -- concurrency --------------------------------------------------------------
+def run_threads(count, target):
+    errors = []
+
+    def guarded(n):
+        try:
+            target(n)
+        except Exception as exc:  # surfaced below, with the thread's number
+            errors.append((n, exc))
+
+    threads = [threading.Thread(target=guarded, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+
+
+def test_concurrent_writers_never_lose_an_update(store_url):
+    stores = [make_store(store_url) for _ in range(6)]
+
+    def work(n):
+        store = stores[n]
+        for i in range(8):
+            store.add_topic(Topic(slug=f"t{n}-{i}", title=f"T {n} {i}", keywords="x"))
+            store.add_history(entry(slug="shared", minute=n * 100 + i), keep=1000)
+
+    try:
+        run_threads(len(stores), work)
+        states = stores[0].list_states()
+        assert len(states) == 48
+        assert len({s.version for s in states}) == 48
+        assert len(stores[0].history("shared", limit=1000)) == 48
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_concurrent_callers_share_one_lease_and_one_budget(store_url):
+    stores = [make_store(store_url) for _ in range(6)]
+    leases, budget = [], []
+
+    def work(n):
+        leases.append(stores[n].acquire_lease("refresh:a", f"w{n}", 30))
+        budget.extend(stores[n].take_budget("tps", 10, 60, 600.0) for _ in range(5))
+
+    try:
+        run_threads(len(stores), work)
+        assert leases.count(True) == 1
+        assert budget.count(True) == 10
+        assert stores[0].budget_used("tps", 60, 610.0) == 10
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_concurrent_refreshes_keep_the_newest_list(store_url):
+    stores = [make_store(store_url) for _ in range(4)]
+    stores[0].add_topic(ARTEMIS)
+
+    def work(n):
+        for i in range(10):
+            at = T0 + timedelta(minutes=i * 4 + n)
+            stores[n].save_snapshot(snapshot(at=at, n=1 + (i * 4 + n) % 10))
+
+    try:
+        run_threads(len(stores), work)
+        newest = T0 + timedelta(minutes=39)
+        assert stores[0].get_state("artemis").snapshot.updated_at == newest
+    finally:
+        for store in stores:
+            store.close()

@@ -1,0 +1,65 @@
+"""The Lua scripts of the Redis store: each runs atomically on the server.
+
+Every write that reads before it writes is one of these, so "save only if
+newer", "take the lease unless someone else holds it" and "count one more
+unless the limit is reached" cannot interleave with another worker's write.
+"""
+
+# KEYS: topic, seq, topics. ARGV: slug, data, title.
+ADD_TOPIC = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local v = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'data', ARGV[2], 'title', ARGV[3], 'version', v)
+redis.call('SADD', KEYS[3], ARGV[1])
+return 1
+"""
+
+# KEYS: topic, seq. ARGV: field, value, field, value...  Bumps the version.
+SET_FIELDS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'version', redis.call('INCR', KEYS[2]), unpack(ARGV))
+return 1
+"""
+
+# KEYS: topic, history, topics, seq. ARGV: slug.
+REMOVE_TOPIC = """
+if redis.call('DEL', KEYS[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('INCR', KEYS[4])
+return 1
+"""
+
+# KEYS: topic, seq. ARGV: snapshot JSON, stamp (ISO, so strings compare as times).
+SAVE_SNAPSHOT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local current = redis.call('HGET', KEYS[1], 'snapshot_at')
+if current and current > ARGV[2] then return 0 end
+redis.call('HSET', KEYS[1], 'snapshot', ARGV[1], 'snapshot_at', ARGV[2],
+           'last_attempt', ARGV[2], 'version', redis.call('INCR', KEYS[2]))
+redis.call('HDEL', KEYS[1], 'error')
+return 1
+"""
+
+# KEYS: lease. ARGV: holder, ttl ms.
+ACQUIRE_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+# KEYS: lease. ARGV: holder.
+RELEASE_LEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+# KEYS: window counter. ARGV: limit, expiry seconds.
+TAKE_BUDGET = """
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+if used >= tonumber(ARGV[1]) then return 0 end
+redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
