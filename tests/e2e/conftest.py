@@ -47,7 +47,10 @@ def service(tmp_path_factory):
         WIDGET_LOG_LEVEL="warning",
     )
     proc = subprocess.Popen(
+        # gthread: Chromium opens spare connections that would each hold a
+        # sync worker until it times out.
         [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-w", "2"]
+        + ["-k", "gthread", "--threads", "8"]
         + ["-b", f"127.0.0.1:{port}", "widget:create_app()"],
         env=env,
         stdout=subprocess.DEVNULL,

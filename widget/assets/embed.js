@@ -24,7 +24,8 @@
     var inner = width - 26, wide = inner >= 614;
     var h = 26 + (wide ? 22 : 44) + 8;
     if (layout === "grid") {
-      var cols = Math.max(1, Math.floor((inner + 12) / 142));
+      // Columns of at least 120 px and 18% (at most five: two rows of five).
+      var cols = Math.max(1, Math.floor((inner + 12) / (Math.max(120, inner * 0.18) + 12)));
       var rows = Math.ceil(count / cols);
       h += rows * 198 + (rows - 1) * 12;
     } else {
