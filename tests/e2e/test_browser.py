@@ -239,3 +239,14 @@ def test_without_javascript_the_plain_iframe_still_works(visit):
         .endswith("/widget/nasa-artemis")
     )
     assert v.errors == []
+
+
+def test_preview_page_embeds_its_widgets_through_embed_js(visit, service):
+    v = visit(1200)
+    v.page.goto(f"{service}/")
+    previews = v.page.locator("div[data-widget-topic] iframe")
+    assert previews.count() == 2
+    box, content = v.fitted_height("section#nasa-artemis div[data-widget-topic] iframe")
+    assert box == content
+    assert v.errors == []
+    assert v.context.cookies() == []
