@@ -26,8 +26,7 @@ class Strings:
     footer: str  # {date}
     updating: str
     preparing: str
-    as_of: str  # next to a price; {time}
-    prices_as_of: str  # the note under the list; {time}
+    prices_as_of: str  # the note under the list, marked "*"; {time}
     price_disclaimer: str
     date_format: str
     datetime_format: str
@@ -44,7 +43,6 @@ ENGLISH = Strings(
     footer="Last update on {date} / Affiliate links / Images from Amazon",
     updating="This list is being updated; prices are hidden until then.",
     preparing="This list is being prepared. Please check back in a minute.",
-    as_of="as of {time}",
     prices_as_of="Prices as of {time}",
     price_disclaimer=(
         "Product prices and availability are accurate as of the date/time"
@@ -57,8 +55,8 @@ ENGLISH = Strings(
 )
 
 GERMAN = Strings(
-    heading="Die {count} beliebtesten Bücher des Tages: {title}",
-    heading_one="Das beliebteste Buch des Tages: {title}",
+    heading="Die {count} beliebtesten Bücher heute: {title}",
+    heading_one="Das beliebteste Buch heute: {title}",
     link_suffix="(bei Amazon ansehen)",
     by="von",
     cover="Cover von {title}",
@@ -66,7 +64,6 @@ GERMAN = Strings(
     footer="Stand: {date} / Affiliate-Links / Bilder von Amazon",
     updating="Diese Liste wird gerade aktualisiert; bis dahin ohne Preise.",
     preparing="Diese Liste wird gerade erstellt. Bitte in einer Minute neu laden.",
-    as_of="Stand {time}",
     prices_as_of="Preise Stand {time}",
     price_disclaimer=(
         "Produktpreise und Verfügbarkeit entsprechen dem angegebenen Datum und"
@@ -79,7 +76,7 @@ GERMAN = Strings(
 )
 
 FRENCH = Strings(
-    heading="Les {count} livres les plus populaires du jour\u00a0: {title}",
+    heading="Top {count} des livres du jour\u00a0: {title}",
     heading_one="Le livre le plus populaire du jour\u00a0: {title}",
     link_suffix="(voir sur Amazon)",
     by="de",
@@ -91,7 +88,6 @@ FRENCH = Strings(
     footer="Dernière mise à jour le {date} / Liens affiliés / Images d'Amazon",
     updating="Cette liste est en cours de mise à jour\u00a0; prix masqués d'ici là.",
     preparing="Cette liste est en préparation. Revenez dans une minute.",
-    as_of="au {time}",
     prices_as_of="Prix au {time}",
     price_disclaimer=(
         "Les prix et la disponibilité des produits sont exacts à la date et à"
@@ -104,8 +100,8 @@ FRENCH = Strings(
 )
 
 SPANISH = Strings(
-    heading="Los {count} libros más populares de hoy sobre {title}",
-    heading_one="El libro más popular de hoy sobre {title}",
+    heading="Los {count} libros más populares de hoy: {title}",
+    heading_one="El libro más popular de hoy: {title}",
     link_suffix="(ver en Amazon)",
     by="de",
     cover="Portada de {title}",
@@ -116,7 +112,6 @@ SPANISH = Strings(
     footer="Actualizado el {date} / Enlaces de afiliado / Imágenes de Amazon",
     updating="Esta lista se está actualizando; hasta entonces, sin precios.",
     preparing="Esta lista se está preparando. Vuelve a consultarla en un minuto.",
-    as_of="a las {time}",
     prices_as_of="Precios a {time}",
     price_disclaimer=(
         "Los precios y la disponibilidad de los productos son exactos en la"
@@ -140,7 +135,6 @@ ITALIAN = Strings(
     footer="Aggiornato il {date} / Link affiliati / Immagini da Amazon",
     updating="Elenco in aggiornamento; fino ad allora i prezzi sono nascosti.",
     preparing="Questo elenco è in preparazione. Riprova tra un minuto.",
-    as_of="alle {time}",
     prices_as_of="Prezzi aggiornati al {time}",
     price_disclaimer=(
         "I prezzi e la disponibilità dei prodotti sono accurati alla data e"
@@ -162,7 +156,6 @@ JAPANESE = Strings(
     footer="最終更新日 {date} / アフィリエイトリンク / 画像はAmazonより",
     updating="このリストは更新中です。更新が終わるまで価格は表示されません。",
     preparing="このリストは準備中です。しばらくしてから再度ご覧ください。",
-    as_of="{time}時点",
     prices_as_of="価格は{time}時点のものです",
     price_disclaimer=(
         "商品の価格と在庫状況は表示された日時時点のものであり、変更される場合が"

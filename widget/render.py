@@ -121,10 +121,11 @@ def widget_context(
         else "",
         "updated_iso": updated.isoformat() if updated else "",
         "stale": fresh == "stale",
-        # Amazon: past an hour, each price carries its time; the full stamp
-        # and the disclaimer sit in one note under the list in every state.
+        # Amazon: past an hour, each price carries its time (short, so it
+        # fits a 280 px box) and a "*" to the note under the list, which has
+        # the full stamp and the disclaimer (that note is there in every state).
         "price_as_of": (
-            strings.as_of.format(time=format_moment(strings.time_format, updated))
+            format_moment(strings.time_format, updated)
             if updated and fresh == "aging"
             else None
         ),

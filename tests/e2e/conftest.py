@@ -141,7 +141,11 @@ def host(service):
                 self.send_error(404)
                 return
             query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            body = host_page(service, query).encode()
+            # ?service=PORT embeds from another service on localhost.
+            source = service
+            if query.get("service", "").isdigit():
+                source = f"http://localhost:{query['service']}"
+            body = host_page(source, query).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
@@ -156,6 +160,28 @@ def host(service):
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def aged_service(make_app, clock):
+    """``http://localhost:PORT``: the app in a thread, its lists two hours old,
+    so that every price carries its "as of" time."""
+    from werkzeug.serving import make_server
+
+    app = make_app(clock=clock)
+    client = app.test_client()
+    for slug in ("nasa-artemis", "science-fiction"):
+        assert client.get(f"/widget/{slug}").status_code == 200
+    clock.advance(hours=2)
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_port}"
     finally:
         server.shutdown()
         server.server_close()

@@ -65,6 +65,8 @@ class Visit:
 
     def open(self, **query):
         query.setdefault("plain", "1")
+        if "service" in query:  # another service: allow its origin too
+            self.allowed.add(f"http://localhost:{query['service']}")
         params = "&".join(f"{k}={v}" for k, v in query.items())
         self.page.goto(f"{self.host}/post?{params}")
         return self
@@ -157,12 +159,19 @@ def test_widget_fits_the_host_page(visit, layout, theme, width):
 
 
 @pytest.mark.parametrize("lang", ["de", "fr", "es", "it", "ja"])
-def test_every_language_keeps_its_reserved_height_at_280px(visit, lang):
-    v = visit(280).open(layout="list", lang=lang)
+def test_every_language_fits_a_280px_box(visit, lang):
+    # 312 px viewport minus the host page's 16 px margins: a 280 px widget.
+    v = visit(312).open(layout="list", lang=lang, topic="science-fiction")
+    assert v.embedded().evaluate("f => f.getBoundingClientRect().width") == 280
     box, content = v.fitted_height()
     frame = v.frame()
     assert box == content
     assert frame.evaluate("document.documentElement.lang") == lang
+    # The heading, disclosure and footer are whole, not clipped.
+    assert frame.evaluate(
+        "['h2', '.bw-disc', 'footer'].every(s =>"
+        " (e => e.scrollHeight <= e.clientHeight)(document.querySelector(s)))"
+    )
     assert frame.evaluate(
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
@@ -250,3 +259,28 @@ def test_preview_page_embeds_its_widgets_through_embed_js(visit, service):
     assert box == content
     assert v.errors == []
     assert v.context.cookies() == []
+
+
+@pytest.mark.parametrize("layout", ["list", "grid"])
+@pytest.mark.parametrize("width", [280, 320, 1200])
+def test_prices_with_their_time_fit_without_truncation(
+    visit, aged_service, layout, width
+):
+    port = urlsplit(aged_service).port
+    v = visit(width).open(layout=layout, lang="de", service=port)
+    box, content = v.fitted_height()
+    frame = v.frame()
+    assert box == content
+    assert v.layout_shift() == 0
+    prices = frame.locator(".bw-price")
+    assert prices.count() == 10
+    assert prices.first.inner_text().endswith(" (12:00 UTC*)")
+    # No price line is cut off: its "as of" time is always readable.
+    assert frame.evaluate(
+        "[...document.querySelectorAll('.bw-price')]"
+        ".every(p => p.scrollWidth <= p.clientWidth)"
+    )
+    assert "Preise Stand 26.11.2026, 12:00 UTC" in frame.locator("summary").inner_text()
+    assert v.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    v.embedded().screenshot(path=ARTIFACTS / f"aged-de-{layout}-{width}.png")

@@ -22,7 +22,7 @@
 
   function reserve(layout, count, width, lang) {
     var inner = width - 26, wide = inner >= 614;
-    var h = 26 + (wide ? 22 : 44) + 8;
+    var h = 26 + (wide ? 22 : 40) + 8;
     if (layout === "grid") {
       // Columns of at least 120 px and 18% (at most five: two rows of five).
       var cols = Math.max(1, Math.floor((inner + 12) / (Math.max(120, inner * 0.18) + 12)));
