@@ -17,7 +17,7 @@
   // (two width classes, split at 640 px), so this formula is its height
   // before it loads: the host page never jumps. Keep it in step with
   // templates/widget/_style.css; the browser tests compare the two.
-  // French and Spanish disclosures take a fourth line in narrow boxes.
+  // French and Spanish disclosures take one line more than the others.
   var LONG_DISCLOSURE = {fr: 1, es: 1};
 
   function reserve(layout, count, width, lang) {
@@ -29,10 +29,10 @@
       var rows = Math.ceil(count / cols);
       h += rows * 198 + (rows - 1) * 12;
     } else {
-      h += count * (layout === "compact" ? 45 : 89);
+      h += count * (layout === "compact" ? (wide ? 27 : 45) : 89);
     }
     if (layout !== "compact") h += 8 + (wide ? 16 : 32);
-    var disclosure = wide ? 32 : LONG_DISCLOSURE[lang] ? 64 : 48;
+    var disclosure = (wide ? 16 : 48) + (LONG_DISCLOSURE[lang] ? 16 : 0);
     return h + 8 + disclosure + 4 + (wide ? 16 : 32);
   }
 
