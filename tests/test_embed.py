@@ -223,3 +223,17 @@ def test_no_motion_and_visible_focus():
 
 def test_themes_are_the_documented_ones():
     assert THEMES == ("light", "dark", "auto")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_day_old_list_hides_prices_and_says_so_in_every_layout(
+    make_app, clock, layout
+):
+    client = make_app(clock=clock).test_client()
+    client.get("/widget/nasa-artemis")
+    clock.advance(hours=25)
+    html = client.get(f"/widget/nasa-artemis?layout={layout}").get_data(as_text=True)
+    assert "This list is being updated; prices are hidden until then." in html
+    assert 'class="bw-price"' not in html
+    assert "Prices as of" not in html
+    assert html.count("<li>") == 10

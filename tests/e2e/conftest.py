@@ -45,6 +45,9 @@ def service(tmp_path_factory):
         WIDGET_STORE=f"sqlite:///{tmp}/widget.db",
         WIDGET_INSTANCE_DIR=str(tmp / "instance"),
         WIDGET_LOG_LEVEL="warning",
+        # The blog is on 127.0.0.1 and the preview page on the service itself;
+        # any other page (such as http://localhost:<blog port>) may not frame.
+        WIDGET_FRAME_ANCESTORS="'self' http://127.0.0.1:*",
     )
     proc = subprocess.Popen(
         # gthread: Chromium opens spare connections that would each hold a

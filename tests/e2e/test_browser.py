@@ -284,3 +284,17 @@ def test_prices_with_their_time_fit_without_truncation(
     assert v.errors == []
     ARTIFACTS.mkdir(exist_ok=True)
     v.embedded().screenshot(path=ARTIFACTS / f"aged-de-{layout}-{width}.png")
+
+
+def test_pages_outside_frame_ancestors_cannot_frame_widgets(visit, host):
+    # Same blog page, reached as localhost: not in WIDGET_FRAME_ANCESTORS.
+    v = visit(1200)
+    v.allowed.add(host.replace("127.0.0.1", "localhost"))
+    v.page.goto(host.replace("127.0.0.1", "localhost") + "/post?layout=list")
+    deadline = time.monotonic() + 10
+    while not any("frame-ancestors" in e for e in v.errors):
+        assert time.monotonic() < deadline, v.errors
+        v.page.wait_for_timeout(50)
+    frame = v.page.locator("div[data-widget-topic] iframe").element_handle()
+    blocked = frame.content_frame()
+    assert blocked is None or blocked.locator("footer").count() == 0
