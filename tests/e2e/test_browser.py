@@ -220,6 +220,8 @@ def test_keyboard_focus_is_visible(visit):
         "(getComputedStyle(document.activeElement))"
     )
     assert outline == ["solid", "3px"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    v.embedded().screenshot(path=ARTIFACTS / "focus-list-1200.png")
 
 
 def test_height_messages_are_accepted_only_from_the_widget(visit):
