@@ -5,7 +5,7 @@ from widget.store import StoreError
 
 def test_index_previews_every_topic_with_embed_code(client):
     html = client.get("/").get_data(as_text=True)
-    assert 'src="/widget/nasa-artemis"' in html
+    assert 'data-widget-topic="nasa-artemis"' in html
     assert '&lt;iframe src="http://localhost/widget/science-fiction"' in html
     assert "stub catalog" in html
 

@@ -8,6 +8,7 @@ and a typo stops start-up with the setting's name in the message.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -130,6 +131,25 @@ def one_of(*choices: str) -> Callable[[Any], str]:
     return cast
 
 
+def to_disclosures(value: Any) -> dict[str, str]:
+    """A JSON object from language code to disclosure sentence."""
+    from widget.i18n import LANGUAGES
+
+    parsed = value if isinstance(value, Mapping) else json.loads(str(value) or "{}")
+    if not isinstance(parsed, Mapping):
+        raise ValueError('expected a JSON object such as {"de": "..."}')
+    out: dict[str, str] = {}
+    for lang, sentence in parsed.items():
+        if lang not in LANGUAGES:
+            raise ValueError(
+                f"unknown language {lang!r} (one of {', '.join(LANGUAGES)})"
+            )
+        if not isinstance(sentence, str) or not sentence.strip():
+            raise ValueError(f"the sentence for {lang!r} must be non-empty text")
+        out[lang] = sentence.strip()
+    return out
+
+
 def to_credential_version(value: Any) -> str:
     text = str(value).strip()
     if text not in {"2.1", "2.2", "2.3", "3.1", "3.2", "3.3"}:
@@ -197,6 +217,14 @@ SETTINGS: tuple[Setting, ...] = (
         DEFAULT_DISCLOSURE,
         to_str,
         "Affiliate disclosure sentence shown in every widget.",
+    ),
+    Setting(
+        "WIDGET_DISCLOSURES",
+        "{}",
+        to_disclosures,
+        "Disclosure sentence per widget language, a JSON object such as"
+        ' `{"de": "Als Amazon-Partner ..."}`; wins over `WIDGET_DISCLOSURE`.'
+        " Languages left out use the programme's own wording.",
     ),
     Setting(
         "WIDGET_FOOTER",

@@ -12,6 +12,8 @@ import functools
 from flask import Flask
 from flask import Response
 
+from widget.embed import FRAME_SCRIPT_HASH
+
 DEFAULT_CSP = (
     "default-src 'self'; img-src 'self' https: data:; style-src 'self' 'unsafe-inline';"
     " script-src 'self'; frame-src 'self'; base-uri 'none'; form-action 'self';"
@@ -21,11 +23,12 @@ DEFAULT_CSP = (
 
 @functools.cache
 def widget_csp(frame_ancestors: str) -> str:
-    """Widgets run no script, load covers over https (or from us), and may be
-    framed only by the configured origins."""
+    """Widgets run only their own height script (by hash), load covers over
+    https (or from us), and may be framed only by the configured origins."""
     return (
         "default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline';"
-        f" base-uri 'none'; form-action 'none'; frame-ancestors {frame_ancestors}"
+        f" script-src '{FRAME_SCRIPT_HASH}'; base-uri 'none'; form-action 'none';"
+        f" frame-ancestors {frame_ancestors}"
     )
 
 

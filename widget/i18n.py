@@ -1,53 +1,198 @@
-"""The widget's fixed strings, per language.
+"""The widget's fixed strings and date formats, per language.
 
-The disclosure sentence is configurable (``WIDGET_DISCLOSURE``) for the
-default language; other languages use their own sentence below.
+Disclosure sentences are configurable: ``WIDGET_DISCLOSURE`` for English and
+``WIDGET_DISCLOSURES`` (a JSON object, language to sentence) for any
+language; the sentences below are the Associates programme's own wording.
+Dates are ``str.format`` patterns over ``y m d H M`` so that no process
+locale is involved.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Strings:
     heading: str  # {count} and {title}
-    heading_one: str
-    view: str  # link text; {title} is in a visually hidden span
+    heading_one: str  # {title}
+    link_suffix: str  # read after the title by screen readers: where it goes
     by: str
-    rank: str
+    cover: str  # alt text; {title}
     disclosure: str
     footer: str  # {date}
     updating: str
     preparing: str
-    as_of: str  # {time}
+    prices_as_of: str  # the note under the list, marked "*"; {time}
     price_disclaimer: str
     date_format: str
+    datetime_format: str
+    time_format: str = "{H:02d}:{M:02d} UTC"
 
 
 ENGLISH = Strings(
     heading="Today's {count} Most Popular Books on {title}",
     heading_one="Today's Most Popular Book on {title}",
-    view="View {title} on Amazon",
+    link_suffix="(view on Amazon)",
     by="by",
-    rank="No.",
+    cover="Cover of {title}",
     disclosure="As an Amazon Associate we earn from qualifying purchases.",
     footer="Last update on {date} / Affiliate links / Images from Amazon",
     updating="This list is being updated; prices are hidden until then.",
     preparing="This list is being prepared. Please check back in a minute.",
-    as_of="as of {time}",
+    prices_as_of="Prices as of {time}",
     price_disclaimer=(
         "Product prices and availability are accurate as of the date/time"
         " indicated and are subject to change. Any price and availability"
         " information displayed on Amazon at the time of purchase will apply"
         " to the purchase of this product."
     ),
-    date_format="%Y-%m-%d",
+    date_format="{y:04d}-{m:02d}-{d:02d}",
+    datetime_format="{y:04d}-{m:02d}-{d:02d} {H:02d}:{M:02d} UTC",
 )
 
-LANGUAGES: dict[str, Strings] = {"en": ENGLISH}
+GERMAN = Strings(
+    heading="Die {count} beliebtesten Bücher heute: {title}",
+    heading_one="Das beliebteste Buch heute: {title}",
+    link_suffix="(bei Amazon ansehen)",
+    by="von",
+    cover="Cover von {title}",
+    disclosure="Als Amazon-Partner verdienen wir an qualifizierten Verkäufen.",
+    footer="Stand: {date} / Affiliate-Links / Bilder von Amazon",
+    updating="Diese Liste wird gerade aktualisiert; bis dahin ohne Preise.",
+    preparing="Diese Liste wird gerade erstellt. Bitte in einer Minute neu laden.",
+    prices_as_of="Preise Stand {time}",
+    price_disclaimer=(
+        "Produktpreise und Verfügbarkeit entsprechen dem angegebenen Datum und"
+        " der angegebenen Uhrzeit und können sich ändern. Für den Kauf dieses"
+        " Produkts gelten die Preis- und Verfügbarkeitsinformationen, die zum"
+        " Zeitpunkt des Kaufs auf Amazon angezeigt werden."
+    ),
+    date_format="{d:02d}.{m:02d}.{y:04d}",
+    datetime_format="{d:02d}.{m:02d}.{y:04d}, {H:02d}:{M:02d} UTC",
+)
+
+FRENCH = Strings(
+    heading="Top {count} des livres du jour\u00a0: {title}",
+    heading_one="Le livre le plus populaire du jour\u00a0: {title}",
+    link_suffix="(voir sur Amazon)",
+    by="de",
+    cover="Couverture de {title}",
+    disclosure=(
+        "En tant que Partenaire Amazon, nous réalisons un bénéfice sur les"
+        " achats remplissant les conditions requises."
+    ),
+    footer="Dernière mise à jour le {date} / Liens affiliés / Images d'Amazon",
+    updating="Cette liste est en cours de mise à jour\u00a0; prix masqués d'ici là.",
+    preparing="Cette liste est en préparation. Revenez dans une minute.",
+    prices_as_of="Prix au {time}",
+    price_disclaimer=(
+        "Les prix et la disponibilité des produits sont exacts à la date et à"
+        " l'heure indiquées et peuvent changer. Les informations de prix et de"
+        " disponibilité affichées sur Amazon au moment de l'achat s'appliquent"
+        " à l'achat de ce produit."
+    ),
+    date_format="{d:02d}/{m:02d}/{y:04d}",
+    datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+)
+
+SPANISH = Strings(
+    heading="Los {count} libros más populares de hoy: {title}",
+    heading_one="El libro más popular de hoy: {title}",
+    link_suffix="(ver en Amazon)",
+    by="de",
+    cover="Portada de {title}",
+    disclosure=(
+        "Como Afiliado de Amazon, obtenemos ingresos por las compras adscritas"
+        " que cumplen los requisitos aplicables."
+    ),
+    footer="Actualizado el {date} / Enlaces de afiliado / Imágenes de Amazon",
+    updating="Esta lista se está actualizando; hasta entonces, sin precios.",
+    preparing="Esta lista se está preparando. Vuelve a consultarla en un minuto.",
+    prices_as_of="Precios a {time}",
+    price_disclaimer=(
+        "Los precios y la disponibilidad de los productos son exactos en la"
+        " fecha y hora indicadas y pueden cambiar. La información de precio y"
+        " disponibilidad que se muestre en Amazon en el momento de la compra"
+        " será la que se aplique a la compra de este producto."
+    ),
+    date_format="{d:02d}/{m:02d}/{y:04d}",
+    datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+)
+
+ITALIAN = Strings(
+    heading="I {count} libri più popolari di oggi su {title}",
+    heading_one="Il libro più popolare di oggi su {title}",
+    link_suffix="(vedi su Amazon)",
+    by="di",
+    cover="Copertina di {title}",
+    disclosure=(
+        "In qualità di Affiliato Amazon, riceviamo un guadagno dagli acquisti idonei."
+    ),
+    footer="Aggiornato il {date} / Link affiliati / Immagini da Amazon",
+    updating="Elenco in aggiornamento; fino ad allora i prezzi sono nascosti.",
+    preparing="Questo elenco è in preparazione. Riprova tra un minuto.",
+    prices_as_of="Prezzi aggiornati al {time}",
+    price_disclaimer=(
+        "I prezzi e la disponibilità dei prodotti sono accurati alla data e"
+        " all'ora indicate e sono soggetti a modifiche. Per l'acquisto di"
+        " questo prodotto valgono le informazioni su prezzo e disponibilità"
+        " visualizzate su Amazon al momento dell'acquisto."
+    ),
+    date_format="{d:02d}/{m:02d}/{y:04d}",
+    datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+)
+
+JAPANESE = Strings(
+    heading="今日の「{title}」人気書籍トップ{count}",
+    heading_one="今日の「{title}」人気書籍",
+    link_suffix="(Amazonで見る)",
+    by="著者:",
+    cover="{title}の表紙",
+    disclosure="Amazonのアソシエイトとして、当サイトは適格販売により収入を得ています。",
+    footer="最終更新日 {date} / アフィリエイトリンク / 画像はAmazonより",
+    updating="このリストは更新中です。更新が終わるまで価格は表示されません。",
+    preparing="このリストは準備中です。しばらくしてから再度ご覧ください。",
+    prices_as_of="価格は{time}時点のものです",
+    price_disclaimer=(
+        "商品の価格と在庫状況は表示された日時時点のものであり、変更される場合が"
+        "あります。購入時にAmazonに表示されている価格と在庫状況の情報が、"
+        "この商品の購入に適用されます。"
+    ),
+    date_format="{y}年{m}月{d}日",
+    datetime_format="{y}年{m}月{d}日 {H:02d}:{M:02d} UTC",
+)
+
+LANGUAGES: dict[str, Strings] = {
+    "en": ENGLISH,
+    "de": GERMAN,
+    "fr": FRENCH,
+    "es": SPANISH,
+    "it": ITALIAN,
+    "ja": JAPANESE,
+}
 DEFAULT_LANGUAGE = "en"
 
 
 def strings_for(lang: str) -> Strings:
     return LANGUAGES.get(lang, ENGLISH)
+
+
+def format_moment(pattern: str, moment: datetime) -> str:
+    """Fill a date pattern such as ``"{d:02d}.{m:02d}.{y:04d}"``."""
+    return pattern.format(
+        y=moment.year, m=moment.month, d=moment.day, H=moment.hour, M=moment.minute
+    )
+
+
+def disclosure_for(lang: str, settings: Mapping[str, Any]) -> str:
+    """The configured sentence for ``lang``, else the programme's wording."""
+    configured: Mapping[str, str] = settings.get("WIDGET_DISCLOSURES") or {}
+    if lang in configured:
+        return configured[lang]
+    if lang == DEFAULT_LANGUAGE:
+        return str(settings.get("WIDGET_DISCLOSURE") or ENGLISH.disclosure)
+    return strings_for(lang).disclosure

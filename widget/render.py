@@ -14,7 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from widget.catalog.stub import COVERS_ROUTE
+from widget.embed import FRAME_SCRIPT
 from widget.i18n import DEFAULT_LANGUAGE
+from widget.i18n import disclosure_for
+from widget.i18n import format_moment
 from widget.i18n import strings_for
 from widget.lists import Variant
 from widget.models import Product
@@ -101,32 +104,38 @@ def widget_context(
         if len(products) == 1
         else strings.heading.format(count=len(products), title=title)
     )
-    disclosure = strings.disclosure
-    footer = strings.footer
-    if variant.lang == DEFAULT_LANGUAGE:
-        disclosure = settings["WIDGET_DISCLOSURE"]
-        footer = settings["WIDGET_FOOTER"]
+    footer = settings["WIDGET_FOOTER"] if variant.lang == DEFAULT_LANGUAGE else ""
+    footer = footer or strings.footer
     updated = snapshot.updated_at if snapshot else None
-    view_before, _, view_after = strings.view.partition("{title}")
+    shows_prices = any(p.price for p in products)
     return {
-        "view_before": view_before.rstrip() + " ",
-        "view_after": view_after.lstrip(),
         "slug": state.topic.slug,
         "title": title,
         "heading": heading,
         "products": products,
         "strings": strings,
         "variant": variant,
-        "disclosure": disclosure,
-        "footer": footer.format(date=updated.strftime(strings.date_format))
+        "disclosure": disclosure_for(variant.lang, settings),
+        "footer": footer.format(date=format_moment(strings.date_format, updated))
         if updated
         else "",
         "updated_iso": updated.isoformat() if updated else "",
         "stale": fresh == "stale",
+        # Amazon: past an hour, each price carries its time (short, so it
+        # fits a 280 px box) and a "*" to the note under the list, which has
+        # the full stamp and the disclaimer (that note is there in every state).
         "price_as_of": (
-            strings.as_of.format(time=updated.strftime("%Y-%m-%d %H:%M UTC"))
+            format_moment(strings.time_format, updated)
             if updated and fresh == "aging"
             else None
         ),
+        "prices_as_of": (
+            strings.prices_as_of.format(
+                time=format_moment(strings.datetime_format, updated)
+            )
+            if updated and shows_prices
+            else None
+        ),
         "has_list": snapshot is not None,
+        "frame_script": FRAME_SCRIPT if variant.kind == "document" else "",
     }

@@ -1,8 +1,10 @@
-"""Public widget routes: the iframe document, the HTML fragment, stub covers."""
+"""Public widget routes: the iframe document, the HTML fragment, embed.js and
+stub covers."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
@@ -13,6 +15,7 @@ from flask import request
 from flask import send_from_directory
 
 from widget.catalog.stub import StubCatalog
+from widget.embed import embed_script
 from widget.errors import BadRequest
 from widget.errors import NotFound
 from widget.headers import widget_csp
@@ -118,6 +121,18 @@ def widget_document(slug: str) -> Response:
 @bp.get("/widget/<slug>/fragment")
 def widget_fragment(slug: str) -> Response:
     return widget_response(slug, "fragment")
+
+
+@bp.get("/embed.js")
+def embed_js() -> Response:
+    body = embed_script()
+    response = Response(body, 200, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    # Blog pages that isolate themselves (COEP) may still load it.
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.set_etag(hashlib.blake2b(body, digest_size=12).hexdigest())
+    response.make_conditional(request)
+    return response
 
 
 @bp.get("/stub-covers/<name>")

@@ -1,0 +1,207 @@
+"""Real servers for the browser tests: the service under gunicorn on
+``localhost`` and a blog host page on ``127.0.0.1``, two different origins.
+Both bind 127.0.0.1 on free ports and stop when the module is done."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from tests.conftest import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    """``http://localhost:PORT``: gunicorn serving the app over the stub catalog."""
+    tmp = tmp_path_factory.mktemp("service")
+    port = free_port()
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("WIDGET_")
+    }
+    env.update(
+        WIDGET_STORE=f"sqlite:///{tmp}/widget.db",
+        WIDGET_INSTANCE_DIR=str(tmp / "instance"),
+        WIDGET_LOG_LEVEL="warning",
+        # The blog is on 127.0.0.1 and the preview page on the service itself;
+        # any other page (such as http://localhost:<blog port>) may not frame.
+        WIDGET_FRAME_ANCESTORS="'self' http://127.0.0.1:*",
+    )
+    log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(
+        # gthread: Chromium opens spare connections that would each hold a
+        # sync worker until it times out.
+        [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-w", "2"]
+        + ["-k", "gthread", "--threads", "8"]
+        + ["-b", f"127.0.0.1:{port}", "widget:create_app()"],
+        env=env,
+        # A file, not a pipe: nobody reads a pipe while tests run, and a full
+        # pipe would block gunicorn's logging and so the service.
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
+    url = f"http://localhost:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((tmp / "gunicorn.log").read_text())
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+HOST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<title>A blog post</title>
+<style>body{{margin:0;padding:16px;font:17px/1.6 Georgia,serif;color:#222}}</style>
+<script>
+window.layoutShifts = [];
+new PerformanceObserver(function (list) {{
+  list.getEntries().forEach(function (e) {{
+    if (!e.hadRecentInput) window.layoutShifts.push(e.value);
+  }});
+}}).observe({{type: "layout-shift", buffered: true}});
+</script>
+</head><body>
+<h1>What I read this month</h1>
+<p>Some words before the widget, as in any blog post.</p>
+{embed}
+<p id="after">The article goes on after the widget.</p>
+{plain}
+<p id="end">The end.</p>
+</body></html>
+"""
+
+
+def host_page(service_url: str, query: dict[str, str]) -> str:
+    """A blog post: one widget through embed.js, one through a plain iframe."""
+    attrs = " ".join(
+        f'data-{name}="{query[name]}"'
+        for name in ("count", "layout", "theme", "lang")
+        if name in query
+    )
+    slug = query.get("topic", "nasa-artemis")
+    embed = (
+        f'<div data-widget-topic="{slug}" {attrs}>'
+        f'<a href="{service_url}/widget/{slug}">Popular books</a></div>\n'
+        f'<script src="{service_url}/embed.js"></script>'
+    )
+    plain = ""
+    if "plain" in query:
+        params = "&".join(
+            f"{k}={query[k]}" for k in ("layout", "theme", "lang") if k in query
+        )
+        plain = (
+            f'<iframe id="plain" src="{service_url}/widget/science-fiction?{params}"'
+            ' title="Science Fiction books" width="100%" height="1200"'
+            ' style="border:0;display:block"></iframe>'
+        )
+    return HOST_PAGE.format(embed=embed, plain=plain)
+
+
+@pytest.fixture(scope="module")
+def host(service):
+    """``http://127.0.0.1:PORT``: serves ``/post?layout=..&theme=..`` pages."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's naming)
+            parts = urlsplit(self.path)
+            if parts.path != "/post":
+                self.send_error(404)
+                return
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            # ?service=PORT embeds from another service on localhost.
+            source = service
+            if query.get("service", "").isdigit():
+                source = f"http://localhost:{query['service']}"
+            body = host_page(source, query).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def aged_service(make_app, clock):
+    """``http://localhost:PORT``: the app in a thread, its lists two hours old,
+    so that every price carries its "as of" time."""
+    from werkzeug.serving import make_server
+
+    app = make_app(clock=clock)
+    client = app.test_client()
+    for slug in ("nasa-artemis", "science-fiction"):
+        assert client.get(f"/widget/{slug}").status_code == 200
+    clock.advance(hours=2)
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()

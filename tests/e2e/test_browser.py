@@ -1,0 +1,302 @@
+"""Widgets as a reader sees them: a blog post on 127.0.0.1 embeds widgets from
+the service on localhost, in Debian's headless Chromium.
+
+One browser for the module, a fresh context (no shared cookies, cache or
+storage) per case. Every request outside the two origins is aborted and
+recorded, so nothing leaves the machine and a stray request fails the test.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.e2e
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+LAYOUTS = ("list", "grid", "compact")
+THEMES = ("light", "dark", "auto")
+LIGHT_BG, DARK_BG = "rgb(255, 255, 255)", "rgb(24, 24, 27)"
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+class Visit:
+    """One host page in a fresh context, with what it requested and logged."""
+
+    def __init__(self, browser, service, host, width, **context_options):
+        self.service, self.host = service, host
+        self.allowed = {origin(service), origin(host)}
+        # Tall enough that the text below the widget is on screen: Chromium
+        # reports layout shifts only for what is in the viewport.
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 3000}, **context_options
+        )
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if m.type == "error" else None,
+        )
+
+    def _route(self, route):
+        url = route.request.url
+        if origin(url) in self.allowed:
+            route.continue_()
+        elif urlsplit(url).hostname == "www.amazon.com":
+            # The product page a click opens: answered here, never fetched.
+            self.outside.append(url)
+            route.fulfill(status=200, content_type="text/html", body="<p>Amazon")
+        else:
+            self.outside.append(url)
+            route.abort()
+
+    def open(self, **query):
+        query.setdefault("plain", "1")
+        if "service" in query:  # another service: allow its origin too
+            self.allowed.add(f"http://localhost:{query['service']}")
+        params = "&".join(f"{k}={v}" for k, v in query.items())
+        self.page.goto(f"{self.host}/post?{params}")
+        return self
+
+    def embedded(self):
+        return self.page.locator("div[data-widget-topic] iframe")
+
+    def frame(self, selector="div[data-widget-topic] iframe"):
+        frame = self.page.locator(selector).element_handle().content_frame()
+        frame.wait_for_selector("footer time")
+        return frame
+
+    def fitted_height(self, selector="div[data-widget-topic] iframe"):
+        """Wait until the iframe is as tall as its document; return that height."""
+        frame = self.frame(selector)
+        element = self.page.locator(selector)
+        deadline = time.monotonic() + 10
+        while True:
+            content = frame.evaluate(
+                "Math.ceil(document.documentElement.getBoundingClientRect().height)"
+            )
+            box = element.evaluate("f => f.getBoundingClientRect().height")
+            if box == content or time.monotonic() > deadline:
+                return box, content
+            self.page.wait_for_timeout(50)
+
+    def layout_shift(self):
+        # Two animation frames: every shift so far has reached the observer.
+        shifts = self.page.evaluate(
+            "new Promise(done => requestAnimationFrame(() =>"
+            " requestAnimationFrame(() => done(window.layoutShifts))))"
+        )
+        return sum(shifts)
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, service, host):
+    opened = []
+
+    def factory(width=1200, **options):
+        opened.append(Visit(browser, service, host, width, **options))
+        return opened[-1]
+
+    yield factory
+    for each in opened:
+        each.close()
+
+
+@pytest.mark.parametrize("width", [320, 1200])
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_widget_fits_the_host_page(visit, layout, theme, width):
+    # "auto" follows the reader's colour scheme: give it the dark one.
+    scheme = "dark" if theme == "auto" else "light"
+    v = visit(width, color_scheme=scheme).open(layout=layout, theme=theme)
+    box, content = v.fitted_height()
+    frame = v.frame()
+    plain = v.frame("#plain")
+
+    assert frame.locator("ol > li").count() == 10
+    assert plain.locator("ol > li").count() == 10
+    assert box == content
+    # No inner scrollbar either way, and nothing wider than the box.
+    assert frame.evaluate(
+        "(d => d.scrollHeight <= d.clientHeight && d.scrollWidth <= d.clientWidth)"
+        "(document.documentElement)"
+    )
+    assert v.page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    expected_bg = DARK_BG if theme == "dark" or theme == "auto" else LIGHT_BG
+    assert (
+        frame.evaluate(
+            "getComputedStyle(document.querySelector('.bw')).backgroundColor"
+        )
+        == expected_bg
+    )
+    assert frame.locator(".bw-disc").is_visible()
+    assert frame.locator("footer").inner_text().startswith("Last update on ")
+    assert v.layout_shift() == 0
+    assert v.errors == []
+    assert v.outside == []
+    assert {origin(url) for url in v.requests} <= v.allowed
+    assert v.context.cookies() == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    v.embedded().screenshot(path=ARTIFACTS / f"widget-{layout}-{theme}-{width}.png")
+
+
+@pytest.mark.parametrize("lang", ["de", "fr", "es", "it", "ja"])
+def test_every_language_fits_a_280px_box(visit, lang):
+    # 312 px viewport minus the host page's 16 px margins: a 280 px widget.
+    v = visit(312).open(layout="list", lang=lang, topic="science-fiction")
+    assert v.embedded().evaluate("f => f.getBoundingClientRect().width") == 280
+    box, content = v.fitted_height()
+    frame = v.frame()
+    assert box == content
+    assert frame.evaluate("document.documentElement.lang") == lang
+    # The heading, disclosure and footer are whole, not clipped.
+    assert frame.evaluate(
+        "['h2', '.bw-disc', 'footer'].every(s =>"
+        " (e => e.scrollHeight <= e.clientHeight)(document.querySelector(s)))"
+    )
+    assert frame.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    assert v.layout_shift() == 0
+    assert v.errors == []
+
+
+def test_height_follows_the_content(visit):
+    v = visit(1200).open(layout="list")
+    wide, _ = v.fitted_height()
+    v.page.set_viewport_size({"width": 320, "height": 3000})
+    v.page.wait_for_timeout(50)
+    narrow, content = v.fitted_height()
+    assert narrow == content
+    assert narrow > wide
+    # Opening the price details makes the widget taller; the frame follows.
+    v.frame().locator("summary").click()
+    opened, content = v.fitted_height()
+    assert opened == content
+    assert opened > narrow
+
+
+def test_clicking_a_product_opens_its_url_unchanged(visit, service):
+    expected = requests.get(f"{origin(service)}/api/v1/topics/nasa-artemis", timeout=5)
+    first_url = expected.json()["products"][0]["url"]
+    v = visit(1200).open(layout="grid")
+    link = v.frame().locator("ol > li a.bw-title").first
+    assert link.get_attribute("href") == first_url
+    assert link.get_attribute("rel") == "sponsored nofollow noopener"
+    with v.context.expect_page() as opened:
+        link.click()
+    product_page = opened.value
+    product_page.wait_for_load_state()
+    assert product_page.url == first_url
+    assert v.outside == [first_url]
+
+
+def test_keyboard_focus_is_visible(visit):
+    v = visit(1200).open(layout="list")
+    frame = v.frame()
+    frame.locator("a.bw-title").first.focus()
+    v.page.keyboard.press("Tab")
+    v.page.keyboard.press("Shift+Tab")
+    outline = frame.evaluate(
+        "(s => [s.outlineStyle, s.outlineWidth])"
+        "(getComputedStyle(document.activeElement))"
+    )
+    assert outline == ["solid", "3px"]
+    ARTIFACTS.mkdir(exist_ok=True)
+    v.embedded().screenshot(path=ARTIFACTS / "focus-list-1200.png")
+
+
+def test_height_messages_are_accepted_only_from_the_widget(visit):
+    v = visit(1200).open(layout="compact")
+    box, _ = v.fitted_height()
+    # A message from the host page itself (another origin) is ignored.
+    v.page.evaluate(
+        "window.postMessage({type: 'bw:height', slug: 'nasa-artemis', height: 5}, '*')"
+    )
+    v.page.wait_for_timeout(200)
+    assert v.embedded().evaluate("f => f.getBoundingClientRect().height") == box
+    # The plain iframe posts its height too (same origin, another window):
+    # embed.js only sizes the iframes it made, so the plain one keeps 1200.
+    v.frame("#plain")
+    plain = v.page.locator("#plain")
+    assert plain.evaluate("f => f.getBoundingClientRect().height") == 1200
+
+
+def test_without_javascript_the_plain_iframe_still_works(visit):
+    v = visit(1200, java_script_enabled=False).open(layout="list")
+    assert v.frame("#plain").locator("ol > li").count() == 10
+    # The embed div keeps the blogger's fallback link.
+    assert (
+        v.page.locator("div[data-widget-topic] a")
+        .get_attribute("href")
+        .endswith("/widget/nasa-artemis")
+    )
+    assert v.errors == []
+
+
+def test_preview_page_embeds_its_widgets_through_embed_js(visit, service):
+    v = visit(1200)
+    v.page.goto(f"{service}/")
+    previews = v.page.locator("div[data-widget-topic] iframe")
+    assert previews.count() == 2
+    box, content = v.fitted_height("section#nasa-artemis div[data-widget-topic] iframe")
+    assert box == content
+    assert v.errors == []
+    assert v.context.cookies() == []
+
+
+@pytest.mark.parametrize("layout", ["list", "grid"])
+@pytest.mark.parametrize("width", [280, 320, 1200])
+def test_prices_with_their_time_fit_without_truncation(
+    visit, aged_service, layout, width
+):
+    port = urlsplit(aged_service).port
+    v = visit(width).open(layout=layout, lang="de", service=port)
+    box, content = v.fitted_height()
+    frame = v.frame()
+    assert box == content
+    assert v.layout_shift() == 0
+    prices = frame.locator(".bw-price")
+    assert prices.count() == 10
+    assert prices.first.inner_text().endswith(" (12:00 UTC*)")
+    # No price line is cut off: its "as of" time is always readable.
+    assert frame.evaluate(
+        "[...document.querySelectorAll('.bw-price')]"
+        ".every(p => p.scrollWidth <= p.clientWidth)"
+    )
+    assert "Preise Stand 26.11.2026, 12:00 UTC" in frame.locator("summary").inner_text()
+    assert v.errors == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    v.embedded().screenshot(path=ARTIFACTS / f"aged-de-{layout}-{width}.png")
+
+
+def test_pages_outside_frame_ancestors_cannot_frame_widgets(visit, host):
+    # Same blog page, reached as localhost: not in WIDGET_FRAME_ANCESTORS.
+    v = visit(1200)
+    v.allowed.add(host.replace("127.0.0.1", "localhost"))
+    v.page.goto(host.replace("127.0.0.1", "localhost") + "/post?layout=list")
+    deadline = time.monotonic() + 10
+    while not any("frame-ancestors" in e for e in v.errors):
+        assert time.monotonic() < deadline, v.errors
+        v.page.wait_for_timeout(50)
+    frame = v.page.locator("div[data-widget-topic] iframe").element_handle()
+    blocked = frame.content_frame()
+    assert blocked is None or blocked.locator("footer").count() == 0

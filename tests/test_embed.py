@@ -1,0 +1,239 @@
+"""Embedding without a browser: embed.js, the widget's CSP and script,
+layouts, languages, contrast and size. tests/e2e/ shows the same in Chromium."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+from widget.config import ConfigError
+from widget.i18n import ENGLISH
+from widget.i18n import LANGUAGES
+from widget.views import LAYOUTS
+from widget.views import THEMES
+
+STYLE = Path(__file__).resolve().parents[1] / "templates" / "widget" / "_style.css"
+
+
+@pytest.fixture
+def demo(make_app, clock):
+    """The demo topics over the stub catalog, fetched at the clock's time."""
+    app = make_app(clock=clock)
+    client = app.test_client()
+    assert client.get("/widget/nasa-artemis").status_code == 200
+    return client
+
+
+def test_embed_js_is_a_small_cacheable_script(client):
+    response = client.get("/embed.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "public" in response.headers["Cache-Control"]
+    assert "Set-Cookie" not in response.headers
+    assert len(response.data) < 5000
+    again = client.get("/embed.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_embed_js_keeps_no_state_and_checks_message_origins(client):
+    script = client.get("/embed.js").get_data(as_text=True)
+    for forbidden in (
+        "document.cookie",
+        "Storage",
+        "fetch(",
+        "XMLHttpRequest",
+        "sendBeacon",
+        "new Image",
+        "WebSocket",
+    ):
+        assert forbidden not in script
+    assert "event.origin !== origin" in script
+    assert "contentWindow === event.source" in script
+
+
+def inline_scripts(html: str) -> list[str]:
+    return re.findall(r"<script>(.*?)</script>", html, re.S)
+
+
+def test_widget_csp_allows_exactly_its_own_script(demo):
+    response = demo.get("/widget/nasa-artemis")
+    csp = response.headers["Content-Security-Policy"]
+    [script] = inline_scripts(response.get_data(as_text=True))
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}';" in csp
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert "img-src 'self' https:;" in csp
+    assert "default-src 'none'" in csp
+    assert "bw:height" in script
+
+
+def test_frame_ancestors_come_from_the_setting(make_app):
+    app = make_app(WIDGET_FRAME_ANCESTORS="https://blog.example https://b.example")
+    csp = (
+        app.test_client().get("/widget/nasa-artemis").headers["Content-Security-Policy"]
+    )
+    assert csp.endswith("frame-ancestors https://blog.example https://b.example")
+
+
+def test_fragment_carries_no_script(demo):
+    assert "<script" not in demo.get("/widget/nasa-artemis/fragment").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_every_layout_is_honest_and_accessible(demo, layout):
+    html = demo.get(f"/widget/nasa-artemis?layout={layout}").get_data(as_text=True)
+    assert "As an Amazon Associate we earn from qualifying purchases." in html
+    assert "Last update on 2026-11-26 / Affiliate links / Images from Amazon" in html
+    assert html.count("<li>") == 10
+    assert "<ol>" in html
+    links = re.findall(r'<a class="bw-title" href="([^"]+)" rel="([^"]+)"', html)
+    assert len(links) == 10
+    assert all(rel == "sponsored nofollow noopener" for _, rel in links)
+    # Link text makes sense alone: the title, then where it goes.
+    assert "(view on Amazon)</span></a>" in html
+    if layout != "compact":
+        assert 'alt="Cover of ' in html
+        assert "Prices as of 2026-11-26 12:00 UTC" in html
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_ten_items_stay_under_20_kb(make_app, clock, layout):
+    client = make_app(clock=clock).test_client()
+    client.get("/widget/nasa-artemis")
+    clock.advance(hours=2)  # prices now carry their time: the longest form
+    body = client.get(f"/widget/nasa-artemis?layout={layout}").data
+    assert b" (12:00 UTC<a" in body or layout == "compact"
+    assert len(body) < 20 * 1024
+
+
+EXPECTED = {
+    "de": ("Die 10 beliebtesten Bücher heute: NASA Artemis", "26.11.2026"),
+    "fr": (
+        "Top 10 des livres du jour\u00a0: NASA Artemis",
+        "26/11/2026",
+    ),
+    "es": ("Los 10 libros más populares de hoy: NASA Artemis", "26/11/2026"),
+    "it": ("I 10 libri più popolari di oggi su NASA Artemis", "26/11/2026"),
+    "ja": ("今日の「NASA Artemis」人気書籍トップ10", "2026年11月26日"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(EXPECTED))
+def test_strings_and_dates_follow_lang(demo, lang):
+    heading, date = EXPECTED[lang]
+    html = demo.get(f"/widget/nasa-artemis?lang={lang}").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    assert heading in html
+    assert escape(LANGUAGES[lang].disclosure) in html
+    assert escape(LANGUAGES[lang].footer.format(date=date)) in html
+    assert ENGLISH.disclosure not in html
+
+
+@pytest.mark.parametrize("lang", sorted(EXPECTED))
+def test_every_string_is_translated(lang):
+    strings, english = LANGUAGES[lang], ENGLISH
+    for field in ("heading", "link_suffix", "cover", "disclosure", "footer"):
+        assert getattr(strings, field) != getattr(english, field), field
+    for field in ("updating", "preparing", "prices_as_of", "price_disclaimer"):
+        assert getattr(strings, field) != getattr(english, field), field
+
+
+def test_unknown_lang_is_a_clear_400(client):
+    response = client.get("/widget/nasa-artemis?lang=xx")
+    assert response.status_code == 400
+    assert "lang must be one of" in response.get_data(as_text=True)
+
+
+def test_disclosure_is_configurable_per_language(make_app):
+    app = make_app(
+        WIDGET_DISCLOSURE="We earn from qualifying purchases.",
+        WIDGET_DISCLOSURES='{"de": "Wir verdienen an Käufen über diese Links."}',
+    )
+    client = app.test_client()
+    german = client.get("/widget/nasa-artemis?lang=de").get_data(as_text=True)
+    english = client.get("/widget/nasa-artemis").get_data(as_text=True)
+    french = client.get("/widget/nasa-artemis?lang=fr").get_data(as_text=True)
+    assert "Wir verdienen an Käufen über diese Links." in german
+    assert "We earn from qualifying purchases." in english
+    assert escape(LANGUAGES["fr"].disclosure) in french
+
+
+@pytest.mark.parametrize("value", ['{"xx": "Hi"}', '["de"]', '{"de": ""}', "not json"])
+def test_bad_disclosures_stop_start_up(make_app, value):
+    with pytest.raises(ConfigError, match="WIDGET_DISCLOSURES"):
+        make_app(WIDGET_DISCLOSURES=value)
+
+
+# -- colour contrast, computed from the CSS variables -----------------------
+def variables(block: str) -> dict[str, str]:
+    return dict(re.findall(r"--bw-(\w+):(#[0-9a-f]{6})", block))
+
+
+def theme_variables() -> dict[str, dict[str, str]]:
+    css = STYLE.read_text()
+    light = re.search(r"^\.bw\{([^}]*)\}", css, re.M)
+    dark = re.search(r"^\.bw\[data-theme=dark\]\{([^}]*)\}", css, re.M)
+    auto = re.search(r"\.bw\[data-theme=auto\]\{([^}]*)\}", css)
+    assert light and dark and auto
+    assert variables(auto.group(1)) == variables(dark.group(1))
+    return {"light": variables(light.group(1)), "dark": variables(dark.group(1))}
+
+
+def luminance(colour: str) -> float:
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_contrast_helper_matches_known_values():
+    assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert contrast("#777777", "#ffffff") == pytest.approx(4.48, abs=0.01)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_text_contrast_is_at_least_4_5_to_1(theme):
+    colours = theme_variables()[theme]
+    for text in ("fg", "muted", "link"):
+        assert contrast(colours[text], colours["bg"]) >= 4.5, text
+    # Focus rings are non-text: WCAG asks 3:1.
+    assert contrast(colours["focus"], colours["bg"]) >= 3.0
+
+
+def test_no_motion_and_visible_focus():
+    css = STYLE.read_text()
+    for motion in ("transition", "animation", "@keyframes", "smooth"):
+        assert motion not in css
+    assert re.search(r"a:focus-visible[^{]*\{outline:3px solid var\(--bw-focus\)", css)
+
+
+def test_themes_are_the_documented_ones():
+    assert THEMES == ("light", "dark", "auto")
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_a_day_old_list_hides_prices_and_says_so_in_every_layout(
+    make_app, clock, layout
+):
+    client = make_app(clock=clock).test_client()
+    client.get("/widget/nasa-artemis")
+    clock.advance(hours=25)
+    html = client.get(f"/widget/nasa-artemis?layout={layout}").get_data(as_text=True)
+    assert "This list is being updated; prices are hidden until then." in html
+    assert 'class="bw-price"' not in html
+    assert "Prices as of" not in html
+    assert html.count("<li>") == 10
