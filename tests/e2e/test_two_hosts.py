@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from contextlib import contextmanager
 from pathlib import Path
 from threading import Barrier
 
 import pytest
 import requests
+from werkzeug.http import http_date
 
-from tests.conftest import free_port
+from tests.e2e.amazon import amazon_env
+from tests.e2e.servers import gunicorn
+from tests.e2e.servers import run_cli
+from widget.serialize import parse_iso
 from widget.store import make_store
 
 pytestmark = pytest.mark.e2e
@@ -60,46 +63,16 @@ def environment(tmp_path: Path, redis_url: str, catalog: Path) -> dict[str, str]
     return env
 
 
-@contextmanager
-def host(tmp_path: Path, env: dict[str, str], name: str):
-    """gunicorn with two workers on a free loopback port; yields its base URL."""
-    port = free_port()
-    log = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
-         "--graceful-timeout", "2", "widget:create_app()"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, (tmp_path / f"{name}.log").read_text()
-            try:
-                requests.get(base + "/healthz", timeout=15)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                # Not listening yet, or a worker still booting on a busy box.
-                assert time.monotonic() < deadline, f"{name} did not start"
-                time.sleep(0.1)
-        yield base
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
+def host(tmp_path: Path, env: dict[str, str]):
+    """One "host": gunicorn with two workers on its own loopback port."""
+    return gunicorn(tmp_path, app="widget:create_app()", workers=2, env=env)
 
 
 def test_two_hosts_share_lists_first_fetches_and_refreshes(tmp_path, redis_url):
     first = write_catalog(tmp_path / "first.json", "First")
     env = environment(tmp_path, redis_url, first)
     with ExitStack() as stack:
-        hosts = [stack.enter_context(host(tmp_path, env, n)) for n in ("a", "b")]
+        hosts = [stack.enter_context(host(tmp_path, env)) for _ in range(2)]
 
         # First visits to a topic without a list, all at once on both hosts.
         barrier = Barrier(16)
@@ -147,3 +120,57 @@ def test_two_hosts_share_lists_first_fetches_and_refreshes(tmp_path, redis_url):
                 assert "First Edition" not in html
         assert [e.trigger for e in store.history(SLUG)] == ["cli", "first visit"]
         store.close()
+
+
+TOKEN = "two-hosts-admin-token"
+
+
+def test_two_hosts_share_schedule_budget_and_refreshes(
+    tmp_path, redis_url, stub_server
+):
+    """The Creators API wire format upstream: both hosts' schedulers together
+    make one call per due topic, within one shared request budget."""
+    env = amazon_env(stub_server, WIDGET_STORE=redis_url) | {
+        "WIDGET_SCHEDULER": "true",
+        "WIDGET_SCHEDULE_EVERY": "1",
+        "WIDGET_SEED_DEMO": "false",
+        "WIDGET_ADMIN_TOKEN": TOKEN,
+        "WIDGET_SECRET_KEY": "two-hosts-test-secret-key-0123456789abcdef",
+    }
+    keywords = ["nasa", "mars", "python", "chess", "gardening", "cooking"]
+    topics = {"topics": [{"title": f"Topic {k}", "keywords": k} for k in keywords]}
+    (tmp_path / "topics.json").write_text(json.dumps(topics))
+    imported = run_cli(tmp_path, env, "topics", "import", str(tmp_path / "topics.json"))
+    assert imported.returncode == 0, imported.stderr
+    with ExitStack() as stack:
+        hosts = [stack.enter_context(host(tmp_path, env)) for _ in range(2)]
+        for _ in range(8):  # wake every worker's scheduler
+            for base in hosts:
+                requests.get(f"{base}/healthz", timeout=15)
+        deadline = time.monotonic() + 60
+        while True:
+            listed = requests.get(f"{hosts[0]}/api/v1/topics", timeout=15).json()
+            if all(t["last_update"] for t in listed["topics"]):
+                break
+            assert time.monotonic() < deadline, listed
+            time.sleep(0.5)
+        time.sleep(3)  # more scheduler passes on every worker: nothing is due
+        searches = stub_server.calls("searchItems")
+        assert len(searches) == len(keywords)  # one upstream call per due topic
+        per_second = Counter(int(call["at"]) for call in searches)
+        assert max(per_second.values()) <= 2  # WIDGET_AMAZON_TPS, across hosts
+
+        # An admin refresh through one host shows on the other's next requests.
+        time.sleep(1)  # a new stamp, to the second
+        refreshed = requests.post(
+            f"{hosts[0]}/api/v1/topics/topic-nasa/refresh",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=30,
+        )
+        assert refreshed.status_code == 200, refreshed.text
+        stamp = refreshed.json()["last_update"]
+        for _ in range(6):
+            detail = requests.get(f"{hosts[1]}/api/v1/topics/topic-nasa", timeout=15)
+            assert detail.json()["last_update"] == stamp
+            widget = requests.get(f"{hosts[1]}/widget/topic-nasa", timeout=15)
+            assert widget.headers["Last-Modified"] == http_date(parse_iso(stamp))
