@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
@@ -24,8 +21,10 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import ROOT  # noqa: E402
-from bench.common import free_port  # noqa: E402
+from bench.common import command_env  # noqa: E402
+from bench.common import running  # noqa: E402
 from bench.common import scratch  # noqa: E402
+from bench.common import service_env  # noqa: E402
 
 KEYWORDS = [
     "nasa artemis",
@@ -55,40 +54,20 @@ def workers_of(master: int) -> list[int]:
     return [int(pid) for pid in out.stdout.split()]
 
 
-def start(app: str, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-    environ.update(env, PYTHONPATH=str(ROOT))
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            app,
-        ],
+def import_topics(tmp: Path, env: dict[str, str], count: int) -> None:
+    """``count`` topics through the CLI, cycling over the stub catalog's subjects."""
+    topics = [
+        {"title": f"Topic {n:04d}", "keywords": KEYWORDS[n % len(KEYWORDS)]}
+        for n in range(count)
+    ]
+    (tmp / "topics.json").write_text(json.dumps({"topics": topics}))
+    subprocess.run(
+        [sys.executable, "-m", "widget", "topics", "import", str(tmp / "topics.json")],
         cwd=ROOT,
-        env=environ,
-        start_new_session=True,
+        env=command_env(env),
+        check=True,
+        capture_output=True,
     )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            requests.get(base + "/healthz", timeout=5)
-            break
-        except requests.RequestException:
-            time.sleep(0.1)
-    return process, base
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=15)
 
 
 def main() -> None:
@@ -96,35 +75,9 @@ def main() -> None:
     parser.add_argument("--topics", type=int, default=1000)
     args = parser.parse_args()
     with scratch() as tmp:
-        env = {
-            "WIDGET_STORE": f"sqlite:///{tmp}/widget.db",
-            "WIDGET_INSTANCE_DIR": str(tmp / "instance"),
-            "WIDGET_SEED_DEMO": "false",
-            "WIDGET_LOG_LEVEL": "warning",
-        }
-        topics = [
-            {"title": f"Topic {n:04d}", "keywords": KEYWORDS[n % len(KEYWORDS)]}
-            for n in range(args.topics)
-        ]
-        (tmp / "topics.json").write_text(json.dumps({"topics": topics}))
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "widget",
-                "topics",
-                "import",
-                str(tmp / "topics.json"),
-            ],
-            cwd=ROOT,
-            env=environ | env | {"PYTHONPATH": str(ROOT)},
-            check=True,
-            capture_output=True,
-        )
-        process, base = start("wsgi:app", env)
-        try:
-            session = requests.Session()
+        env = service_env(tmp, WIDGET_SEED_DEMO="false")
+        import_topics(tmp, env, args.topics)
+        with running("wsgi:app", env) as (base, master):
             paths = [f"/widget/topic-{n:04d}" for n in range(args.topics)]
             paths += [p + "?layout=grid" for p in paths]
             body = b""
@@ -132,19 +85,16 @@ def main() -> None:
             for _ in range(3):
                 for path in paths:
                     body = requests.get(base + path, timeout=30).content
-            ours = [rss_kib(pid) for pid in workers_of(process.pid)]
-            session.close()
-        finally:
-            stop(process)
+            ours = [rss_kib(pid) for pid in workers_of(master)]
         (tmp / "widget.html").write_bytes(body)
         (tmp / "etag").write_text("x")
         (tmp / "topic.json").write_text("{}")
-        process, base = start("bench.baseline_app:app", {"BASELINE_DIR": str(tmp)})
-        try:
+        with running("bench.baseline_app:app", {"BASELINE_DIR": str(tmp)}) as (
+            base,
+            master,
+        ):
             requests.get(base + "/widget/x", timeout=30)
-            theirs = [rss_kib(pid) for pid in workers_of(process.pid)]
-        finally:
-            stop(process)
+            theirs = [rss_kib(pid) for pid in workers_of(master)]
     worst, baseline = max(ours), max(theirs)
     print(
         f"memory per worker with {args.topics} topics ({len(paths)} cached widgets):"

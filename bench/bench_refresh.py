@@ -13,9 +13,7 @@ cycle, whatever the number of workers).
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-import os
 import subprocess
 import sys
 import time
@@ -25,10 +23,12 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_memory import KEYWORDS  # noqa: E402
+from bench.bench_memory import import_topics  # noqa: E402
 from bench.common import ROOT  # noqa: E402
+from bench.common import command_env  # noqa: E402
 from bench.common import scratch  # noqa: E402
 from bench.common import serve  # noqa: E402
+from bench.common import service_env  # noqa: E402
 from widget.catalog.stub import BUNDLED_CATALOG  # noqa: E402
 from widget.catalog.stub import load_stub_items  # noqa: E402
 from widget.stubserver import StubOptions  # noqa: E402
@@ -39,35 +39,21 @@ from widget.stubserver import serve_in_thread  # noqa: E402
 def cycle(topics: int, stub_url: str) -> int:
     requests.post(stub_url + "/_stub/reset", timeout=5)
     with scratch() as tmp:
-        env = {
-            "WIDGET_STORE": f"sqlite:///{tmp}/widget.db",
-            "WIDGET_INSTANCE_DIR": str(tmp / "instance"),
-            "WIDGET_SEED_DEMO": "false",
-            "WIDGET_LOG_LEVEL": "warning",
-            "WIDGET_CATALOG": "amazon",
-            "WIDGET_AMAZON_CREDENTIAL_ID": "stub-client",
-            "WIDGET_AMAZON_CREDENTIAL_SECRET": "stub-secret",
-            "WIDGET_AMAZON_PARTNER_TAG": "bench-20",
-            "WIDGET_AMAZON_API_URL": stub_url,
-            "WIDGET_AMAZON_TOKEN_URL": stub_url + "/oauth2/token",
-            "WIDGET_AMAZON_TPS": "100",
-            "WIDGET_SCHEDULE_EVERY": "1",
-        }
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-        environ |= env | {"PYTHONPATH": str(ROOT)}
-        entries = [
-            {"title": f"Topic {n:04d}", "keywords": KEYWORDS[n % len(KEYWORDS)]}
-            for n in range(topics)
-        ]
-        (tmp / "topics.json").write_text(json.dumps({"topics": entries}))
-        widget = [sys.executable, "-m", "widget"]
-        subprocess.run(
-            [*widget, "topics", "import", str(tmp / "topics.json")],
-            cwd=ROOT,
-            env=environ,
-            check=True,
-            capture_output=True,
+        env = service_env(
+            tmp,
+            WIDGET_SEED_DEMO="false",
+            WIDGET_CATALOG="amazon",
+            WIDGET_AMAZON_CREDENTIAL_ID="stub-client",
+            WIDGET_AMAZON_CREDENTIAL_SECRET="stub-secret",
+            WIDGET_AMAZON_PARTNER_TAG="bench-20",
+            WIDGET_AMAZON_API_URL=stub_url,
+            WIDGET_AMAZON_TOKEN_URL=stub_url + "/oauth2/token",
+            WIDGET_AMAZON_TPS="100",
+            WIDGET_SCHEDULE_EVERY="1",
         )
+        import_topics(tmp, env, topics)
+        widget = [sys.executable, "-m", "widget"]
+        environ = command_env(env)
         with serve("wsgi:app", env, workers=3) as base:
             for _ in range(12):  # wake every worker's scheduler
                 requests.get(base + "/healthz", timeout=10)

@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import compare  # noqa: E402
 from bench.common import scratch  # noqa: E402
 from bench.common import serve  # noqa: E402
+from bench.common import service_env  # noqa: E402
 
 
 def main() -> None:
@@ -34,11 +35,7 @@ def main() -> None:
         "connections": args.connections,
     }
     with scratch() as tmp:
-        env = {
-            "WIDGET_STORE": f"sqlite:///{tmp}/widget.db",
-            "WIDGET_INSTANCE_DIR": str(tmp / "instance"),
-            "WIDGET_LOG_LEVEL": "warning",
-        }
+        env = service_env(tmp)
         with serve("wsgi:app", env) as service:
             widget_url = f"{service}/widget/nasa-artemis"
             api_url = f"{service}/api/v1/topics/nasa-artemis"

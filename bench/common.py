@@ -31,15 +31,37 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def service_env(tmp: Path, **settings: str) -> dict[str, str]:
+    """Settings for a benchmarked service with its store in ``tmp``."""
+    return {
+        "WIDGET_STORE": f"sqlite:///{tmp}/widget.db",
+        "WIDGET_INSTANCE_DIR": str(tmp / "instance"),
+        "WIDGET_LOG_LEVEL": "warning",
+    } | settings
+
+
+def command_env(env: dict[str, str]) -> dict[str, str]:
+    """This process's environment without WIDGET_* settings, plus ``env``."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    return environ | env | {"PYTHONPATH": str(ROOT)}
+
+
 @contextmanager
 def serve(
     app: str, env: dict[str, str], workers: int = 2, options: tuple[str, ...] = ()
 ) -> Iterator[str]:
     """Run ``gunicorn app`` with the same settings for every contender."""
+    with running(app, env, workers, options) as (base, _):
+        yield base
+
+
+@contextmanager
+def running(
+    app: str, env: dict[str, str], workers: int = 2, options: tuple[str, ...] = ()
+) -> Iterator[tuple[str, int]]:
+    """``serve``, also yielding the gunicorn master's pid."""
     port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-    environ.update(env)
-    environ["PYTHONPATH"] = str(ROOT)
+    environ = command_env(env)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -66,7 +88,7 @@ def serve(
                 break
             except requests.RequestException:
                 time.sleep(0.1)
-        yield base
+        yield base, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import scratch  # noqa: E402
 from bench.common import serve  # noqa: E402
+from bench.common import service_env  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -79,11 +80,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args(argv)
     with scratch() as tmp:
-        env = {
-            "WIDGET_STORE": f"sqlite:///{tmp}/widget.db",
-            "WIDGET_INSTANCE_DIR": str(tmp / "instance"),
-            "WIDGET_LOG_LEVEL": "warning",
-        }
+        env = service_env(tmp)
         options = ("-k", "gthread", "--threads", "8")
         with serve("wsgi:app", env, workers=args.workers, options=options) as base:
             for path in ("/widget/nasa-artemis", "/widget/science-fiction"):

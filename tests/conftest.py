@@ -57,6 +57,20 @@ def fake_catalog():
     return FakeCatalog()
 
 
+ADMIN_TOKEN = "correct horse battery staple"
+
+
+@pytest.fixture
+def admin_app(make_app, fake_catalog, clock):
+    """An app with an admin token over the FakeCatalog, without demo topics."""
+    return make_app(
+        catalog=fake_catalog,
+        clock=clock,
+        WIDGET_ADMIN_TOKEN=ADMIN_TOKEN,
+        WIDGET_SEED_DEMO=False,
+    )
+
+
 @pytest.fixture
 def fake_app(make_app, fake_catalog):
     """An app over the FakeCatalog, without demo topics."""

@@ -3,9 +3,10 @@ import re
 
 import pytest
 
+from tests.conftest import ADMIN_TOKEN
 from widget.catalog.base import CatalogUnavailable
 
-TOKEN = "correct horse battery staple"
+TOKEN = ADMIN_TOKEN
 
 
 def csrf_of(page: str) -> str:
@@ -38,16 +39,6 @@ class AdminActions:
 
     def post(self, path, **data):
         return self.client.post(path, data={"csrf_token": self.csrf, **data})
-
-
-@pytest.fixture
-def admin_app(make_app, fake_catalog, clock):
-    return make_app(
-        catalog=fake_catalog,
-        clock=clock,
-        WIDGET_ADMIN_TOKEN=TOKEN,
-        WIDGET_SEED_DEMO=False,
-    )
 
 
 @pytest.fixture

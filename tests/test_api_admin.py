@@ -1,19 +1,15 @@
 import pytest
 
+from tests.conftest import ADMIN_TOKEN
 from widget.catalog.base import CatalogUnavailable
 
-TOKEN = "s3cret-admin-token"
+TOKEN = ADMIN_TOKEN
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
-def api_app(make_app, fake_catalog, clock):
-    return make_app(
-        catalog=fake_catalog,
-        clock=clock,
-        WIDGET_ADMIN_TOKEN=TOKEN,
-        WIDGET_SEED_DEMO=False,
-    )
+def api_app(admin_app):
+    return admin_app
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import pytest
 from tests.fakes import FakeCatalog
 from tests.fakes import make_product
 from widget.catalog.base import CatalogUnavailable
+from widget.freshness import freshness
+from widget.freshness import is_due
+from widget.freshness import topic_status
 from widget.lists import ListService
 from widget.lists import Variant
-from widget.lists import freshness
-from widget.lists import is_due
-from widget.lists import topic_status
 from widget.models import Topic
 from widget.store import SQLiteStore
 from widget.store import TopicNotFound

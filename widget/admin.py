@@ -31,7 +31,6 @@ from widget.csrf import rotate_csrf
 from widget.errors import NotFound
 from widget.lists import RefreshOutcome
 from widget.models import Topic
-from widget.models import TopicState
 from widget.services import services
 from widget.store import TopicExists
 from widget.store import TopicNotFound
@@ -39,8 +38,8 @@ from widget.topics import SEARCH_INDEXES
 from widget.topics import SORTS
 from widget.topics import TopicInvalid
 from widget.topics import topic_from_input
-from widget.views import check_slug
 from widget.views import public_base_url
+from widget.views import stored_state
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -123,17 +122,9 @@ def index() -> str:
     return render_template("admin/index.html", rows=rows, catalog=found.catalog.name)
 
 
-def _state(slug: str) -> TopicState:
-    check_slug(slug)
-    state = services().store.get_state(slug)
-    if state is None:
-        raise NotFound(f"There is no topic called {slug!r}.")
-    return state
-
-
 @bp.get("/topics/<slug>")
 def topic(slug: str) -> str:
-    state = _state(slug)
+    state = stored_state(slug)
     found = services()
     return render_template(
         "admin/topic.html",
@@ -213,7 +204,7 @@ def add_topic() -> BaseResponse | tuple[str, int]:
 
 @bp.route("/topics/<slug>/edit", methods=["GET", "POST"])
 def edit_topic(slug: str) -> BaseResponse | tuple[str, int]:
-    existing = _state(slug).topic
+    existing = stored_state(slug).topic
     if request.method == "GET":
         return _render_form(existing, _form_values(existing), {})
     values, topic, errors = _submitted(existing)
@@ -229,7 +220,7 @@ def edit_topic(slug: str) -> BaseResponse | tuple[str, int]:
 
 @bp.route("/topics/<slug>/remove", methods=["GET", "POST"])
 def remove_topic(slug: str) -> BaseResponse | str:
-    state = _state(slug)
+    state = stored_state(slug)
     if request.method == "GET":  # a page to confirm on: removal cannot be undone
         return render_template("admin/remove.html", state=state)
     try:
@@ -258,7 +249,7 @@ def _flash_outcome(title: str, outcome: RefreshOutcome) -> None:
 
 @bp.post("/topics/<slug>/refresh")
 def refresh_topic(slug: str) -> BaseResponse:
-    state = _state(slug)
+    state = stored_state(slug)
     try:
         outcome = services().lists.refresh(slug, trigger="admin")
     except TopicNotFound:

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from widget.lists import next_refresh_at
-from widget.lists import topic_status
+from widget.freshness import next_refresh_at
+from widget.freshness import topic_status
 from widget.models import TopicState
 from widget.serialize import iso
 

@@ -13,8 +13,8 @@ from flask import request
 from flask import url_for
 
 from widget.errors import NotFound
-from widget.lists import freshness
-from widget.lists import topic_status
+from widget.freshness import freshness
+from widget.freshness import topic_status
 from widget.models import TopicState
 from widget.render import is_https
 from widget.serialize import error_to_dict

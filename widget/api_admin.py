@@ -28,7 +28,6 @@ from widget.errors import NotFound
 from widget.errors import PayloadTooLarge
 from widget.errors import Unauthorized
 from widget.lists import RefreshOutcome
-from widget.models import TopicState
 from widget.serialize import error_to_dict
 from widget.services import services
 from widget.store import TopicExists
@@ -36,6 +35,7 @@ from widget.store import TopicNotFound
 from widget.topics import TopicInvalid
 from widget.topics import topic_from_input
 from widget.views import check_slug
+from widget.views import stored_state
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1")
 
@@ -94,14 +94,6 @@ def _invalid(exc: TopicInvalid) -> BadRequest:
     return BadRequest(f"Invalid topic: {fields}.", fields=exc.errors)
 
 
-def _topic_state(slug: str) -> TopicState:
-    check_slug(slug)
-    state = services().store.get_state(slug)
-    if state is None:
-        raise NotFound(f"There is no topic called {slug!r}.")
-    return state
-
-
 @bp.post("/topics")
 def create_topic() -> tuple[Response, int, dict[str, str]]:
     found = services()
@@ -116,12 +108,12 @@ def create_topic() -> tuple[Response, int, dict[str, str]]:
     except TopicExists:
         raise Conflict(f"A topic with slug {topic.slug!r} exists already.") from None
     location = url_for("api.get_topic", slug=topic.slug)
-    return jsonify(topic_detail(_topic_state(topic.slug))), 201, {"Location": location}
+    return jsonify(topic_detail(stored_state(topic.slug))), 201, {"Location": location}
 
 
 @bp.put("/topics/<slug>")
 def change_topic(slug: str) -> Response:
-    existing = _topic_state(slug).topic
+    existing = stored_state(slug).topic
     found = services()
     try:
         topic = topic_from_input(
@@ -135,7 +127,7 @@ def change_topic(slug: str) -> Response:
         found.store.update_topic(topic)
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
-    return jsonify(topic_detail(_topic_state(slug)))
+    return jsonify(topic_detail(stored_state(slug)))
 
 
 @bp.delete("/topics/<slug>")

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
-from widget.lists import topic_status
+from widget.freshness import topic_status
 from widget.serialize import iso
 from widget.serialize import topic_to_dict
 from widget.services import services

@@ -21,7 +21,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
@@ -30,6 +29,9 @@ from werkzeug.http import http_date
 
 from widget.catalog.base import Catalog
 from widget.catalog.base import CatalogError
+from widget.freshness import freshness
+from widget.freshness import is_due
+from widget.freshness import utc_now
 from widget.models import HistoryEntry
 from widget.models import RefreshError
 from widget.models import TopicState
@@ -40,48 +42,8 @@ from widget.store.base import TopicNotFound
 
 log = logging.getLogger(__name__)
 
-#: Amazon: prices older than this carry their "as of" time and a disclaimer.
-PRICE_AS_OF_AFTER = timedelta(hours=1)
-#: Amazon: product data older than this may not be shown with prices.
-MAX_DATA_AGE = timedelta(hours=24)
 #: After a failed first fetch, visitors do not trigger another for this long.
 FIRST_FETCH_RETRY_AFTER = timedelta(seconds=60)
-#: The schedule retries a failing topic this soon (or at its interval if shorter).
-FAILING_RETRY_AFTER = timedelta(minutes=15)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def freshness(snapshot: TopList | None, now: datetime) -> str:
-    """``fresh`` (< 1 h), ``aging`` (prices need an "as of"), ``stale`` (> 24 h,
-    no prices) or ``missing``."""
-    if snapshot is None:
-        return "missing"
-    age = now - snapshot.updated_at
-    if age >= MAX_DATA_AGE:
-        return "stale"
-    return "aging" if age >= PRICE_AS_OF_AFTER else "fresh"
-
-
-def next_refresh_at(state: TopicState) -> datetime | None:
-    """When the schedule will next refresh this topic; None means now."""
-    interval = min(state.topic.refresh_interval, MAX_DATA_AGE)
-    if state.error is not None and state.last_attempt is not None:
-        # Failing topics retry sooner than their interval, but not in a loop.
-        return state.last_attempt + min(interval, FAILING_RETRY_AFTER)
-    if state.snapshot is None:
-        return None
-    return state.snapshot.updated_at + interval
-
-
-def is_due(state: TopicState, now: datetime) -> bool:
-    """Whether the schedule should refresh this topic now."""
-    if state.snapshot is None and state.error is None:
-        return True
-    due_at = next_refresh_at(state)
-    return due_at is None or now >= due_at
 
 
 @dataclass(frozen=True)
@@ -379,19 +341,3 @@ def _items_changed(old: TopList | None, new: TopList) -> int:
     before += [""] * (length - len(before))
     after += [""] * (length - len(after))
     return sum(1 for a, b in zip(before, after, strict=True) if a != b)
-
-
-def topic_status(state: TopicState, now: datetime) -> str:
-    """``pending`` (no list yet), ``failing`` (last refresh failed), ``stale``
-    (older than its interval or 24 h) or ``fresh``: what admins see."""
-    snapshot = state.snapshot
-    if state.error is not None and (
-        snapshot is None or state.error.at >= snapshot.updated_at
-    ):
-        return "failing"
-    if snapshot is None:
-        return "pending"
-    age = now - snapshot.updated_at
-    if age >= min(state.topic.refresh_interval, MAX_DATA_AGE):
-        return "stale"
-    return "fresh"

@@ -21,7 +21,7 @@ from flask import Flask
 from flask import Response
 from flask import request
 
-from widget.lists import topic_status
+from widget.freshness import topic_status
 from widget.services import Services
 from widget.services import services
 from widget.store import StoreError

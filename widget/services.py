@@ -19,9 +19,9 @@ from flask import render_template
 from widget.catalog import Catalog
 from widget.catalog import make_catalog
 from widget.config import ConfigError
+from widget.freshness import utc_now
 from widget.lists import ListService
 from widget.lists import Variant
-from widget.lists import utc_now
 from widget.models import Topic
 from widget.models import TopicState
 from widget.render import widget_context

@@ -9,7 +9,7 @@ from flask import Response
 from flask import jsonify
 from flask import render_template
 
-from widget.lists import topic_status
+from widget.freshness import topic_status
 from widget.services import services
 from widget.store import StoreError
 from widget.views import public_base_url

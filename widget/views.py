@@ -23,6 +23,7 @@ from widget.i18n import LANGUAGES
 from widget.lists import RenderedWidget
 from widget.lists import Variant
 from widget.models import MAX_ITEMS
+from widget.models import TopicState
 from widget.models import is_valid_slug
 from widget.services import services
 from widget.store import TopicNotFound
@@ -40,6 +41,19 @@ def check_slug(slug: str) -> str:
             " at most 64 characters (e.g. nasa-artemis)."
         )
     return slug
+
+
+def stored_state(slug: str) -> TopicState:
+    """The topic as stored, without fetching anything.
+
+    :raises BadRequest: for a malformed slug.
+    :raises NotFound: if there is no such topic.
+    """
+    check_slug(slug)
+    state = services().store.get_state(slug)
+    if state is None:
+        raise NotFound(f"There is no topic called {slug!r}.")
+    return state
 
 
 def parse_variant(args: Mapping[str, str], kind: str, base_url: str) -> Variant:
