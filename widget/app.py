@@ -69,7 +69,7 @@ def create_app(
     auth.init_app(app)
     errors.register_error_handlers(app)
     headers.init_app(app)
-    app.register_blueprint(views.bp)
+    views.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_admin.bp)
     app.register_blueprint(admin.bp)

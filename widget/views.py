@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from urllib.parse import parse_qsl
 
 from flask import Blueprint
+from flask import Flask
 from flask import Response
 from flask import current_app
 from flask import request
@@ -108,6 +109,27 @@ def widget_response(slug: str, kind: str) -> Response:
 
 
 def send_rendered(rendered: RenderedWidget) -> Response:
+    if not rendered.has_list:
+        return Response(
+            rendered.body, 503, widget_headers(rendered), mimetype="text/html"
+        )
+    if rendered.etag in request.environ.get("HTTP_IF_NONE_MATCH", ""):
+        return Response(status=304, headers=widget_headers(rendered))
+    # The same bytes get the same headers: build that response once and hand
+    # out the same object, which nothing after the view changes (the security
+    # header hook skips responses that carry their own headers).
+    responses: dict[str, Response] = current_app.extensions["widget_responses"]
+    response = responses.get(rendered.etag)
+    if response is None:
+        if len(responses) >= current_app.config["WIDGET_CACHE_SIZE"]:
+            responses.clear()
+        response = responses[rendered.etag] = Response(
+            rendered.body, 200, widget_headers(rendered), mimetype="text/html"
+        )
+    return response
+
+
+def widget_headers(rendered: RenderedWidget) -> list[tuple[str, str]]:
     config = current_app.config
     headers = [
         ("Content-Security-Policy", widget_csp(config["WIDGET_FRAME_ANCESTORS"])),
@@ -115,16 +137,18 @@ def send_rendered(rendered: RenderedWidget) -> Response:
         ("ETag", rendered.etag),
     ]
     if not rendered.has_list:
-        headers += [("Cache-Control", "no-store"), ("Retry-After", "60")]
-        return Response(rendered.body, 503, headers, mimetype="text/html")
+        return headers + [("Cache-Control", "no-store"), ("Retry-After", "60")]
     headers.append(
         ("Cache-Control", f"public, max-age={config['WIDGET_CACHE_MAX_AGE']}")
     )
     if rendered.http_last_modified is not None:
         headers.append(("Last-Modified", rendered.http_last_modified))
-    if rendered.etag in request.headers.get("If-None-Match", ""):
-        return Response(status=304, headers=headers)
-    return Response(rendered.body, 200, headers, mimetype="text/html")
+    return headers
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["widget_responses"] = {}
+    app.register_blueprint(bp)
 
 
 @bp.get("/widget/<slug>")
