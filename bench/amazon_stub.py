@@ -7,6 +7,7 @@ burst of refreshes takes under the request budget.
 from __future__ import annotations
 
 import argparse
+import logging
 import tempfile
 import threading
 import time
@@ -43,6 +44,7 @@ def catalog(base: str, budget: Budget | None = None) -> AmazonCatalog:
 
 
 def main() -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access log
     parser = argparse.ArgumentParser()
     parser.add_argument("--searches", type=int, default=200)
     parser.add_argument("--burst", type=int, default=6)
