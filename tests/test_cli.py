@@ -77,3 +77,24 @@ def test_refresh_due_skips_fresh_topics(runner):
     runner.invoke(args=["refresh", "--all"])
     result = runner.invoke(args=["refresh", "--due"])
     assert result.exit_code == 0 and "Nothing to refresh" in result.output
+
+
+def test_bad_settings_and_a_dead_store_are_one_plain_line(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    base = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    for settings, message in [
+        ({"WIDGET_CATALOG": "ebay"}, "Error: WIDGET_CATALOG='ebay'"),
+        ({"WIDGET_STORE": "redis://127.0.0.1:1/0"}, "Error: Redis store"),
+    ]:
+        result = subprocess.run(
+            [sys.executable, "-m", "widget", "topics", "list"],
+            env=base | {"WIDGET_INSTANCE_DIR": str(tmp_path)} | settings,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1
+        assert message in result.stderr and "Traceback" not in result.stderr

@@ -12,10 +12,12 @@ from flask import Flask
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
+from widget.config import ConfigError
 from widget.freshness import topic_status
 from widget.serialize import iso
 from widget.serialize import topic_to_dict
 from widget.services import services
+from widget.store import StoreError
 from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.topics import TopicInvalid
@@ -191,8 +193,19 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(refresh_command)
 
 
+class WidgetGroup(FlaskGroup):
+    """Flask's command group, with bad settings and an unreachable store
+    reported as one plain line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (ConfigError, StoreError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
 def main() -> None:
     """Console script entry point: ``widget``."""
     from widget.app import create_app
 
-    FlaskGroup(create_app=create_app, help="Affiliate book-widget service.").main()
+    WidgetGroup(create_app=create_app, help="Affiliate book-widget service.").main()
