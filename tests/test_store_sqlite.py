@@ -1,5 +1,6 @@
 """SQLite-specific guarantees; the shared behaviour is in the contract suite."""
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -63,3 +64,26 @@ def test_store_urls(tmp_path, monkeypatch):
     assert (tmp_path / "abs.db").exists()
     relative.close()
     absolute.close()
+
+
+def test_workers_see_a_change_at_once_and_an_unannounced_one_within_a_second(
+    tmp_path,
+):
+    now = [100.0]
+    path = tmp_path / "w.db"
+    reader = SQLiteStore(path, clock=lambda: now[0])
+    writer = SQLiteStore(path)
+    writer.add_topic(TOPIC)
+    first = reader.version("artemis")
+    writer.update_topic(TOPIC.with_changes(title="Artemis II"))
+    assert reader.version("artemis") > first  # the counter moved: asked again
+    current = reader.version("artemis")
+    # A write the counter never heard of (a writer dead between its commit and
+    # its bump) is noticed once the reader's answer is a second old.
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE topics SET version = version + 100")
+    assert reader.version("artemis") == current
+    now[0] += 1.0
+    assert reader.version("artemis") == current + 100
+    reader.close()
+    writer.close()

@@ -12,6 +12,7 @@ import json
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,7 @@ from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
+from widget.store.changes import ChangeCounter
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics (
@@ -73,12 +75,27 @@ INSERT OR IGNORE INTO meta (key, value) VALUES ('sequence', '0');
 class SQLiteStore(SnapshotStore):
     name = "sqlite"
 
-    def __init__(self, path: str | Path, *, busy_timeout: float = 10.0) -> None:
+    #: How long a version read from the database may be trusted while the
+    #: change counter stands still.
+    VERSION_MAX_AGE = 1.0
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        busy_timeout: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.path = str(path)
         self._busy_timeout = busy_timeout
         self._local = threading.local()
+        self._clock = clock
+        # slug -> (change counter when read, version, when read)
+        self._versions: dict[str, tuple[int, int | None, float]] = {}
+        self._changes: ChangeCounter | None = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self._changes = ChangeCounter(self.path + "-changes")
         try:
             self._connection().executescript(SCHEMA)
         except sqlite3.Error as exc:
@@ -102,7 +119,9 @@ class SQLiteStore(SnapshotStore):
         return db
 
     @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def _write(self, *, versions: bool = False) -> Iterator[sqlite3.Connection]:
+        """One transaction; ``versions`` says it may change topic versions,
+        which other workers learn of through the change counter."""
         db = self._connection()
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -114,6 +133,8 @@ class SQLiteStore(SnapshotStore):
             db.execute("COMMIT")
         except sqlite3.Error as exc:
             raise StoreError(f"SQLite store write failed: {exc}") from exc
+        if versions and self._changes is not None:
+            self._changes.bump()
 
     def _read(self, sql: str, params: tuple[object, ...] = ()) -> list[sqlite3.Row]:
         try:
@@ -132,7 +153,7 @@ class SQLiteStore(SnapshotStore):
 
     # -- topics -------------------------------------------------------------
     def add_topic(self, topic: Topic) -> None:
-        with self._write() as db:
+        with self._write(versions=True) as db:
             exists = db.execute("SELECT 1 FROM topics WHERE slug = ?", (topic.slug,))
             if exists.fetchone():
                 raise TopicExists(topic.slug)
@@ -147,7 +168,7 @@ class SQLiteStore(SnapshotStore):
             )
 
     def update_topic(self, topic: Topic) -> None:
-        with self._write() as db:
+        with self._write(versions=True) as db:
             changed = db.execute(
                 "UPDATE topics SET title = ?, data = ?, version = ? WHERE slug = ?",
                 (
@@ -161,7 +182,7 @@ class SQLiteStore(SnapshotStore):
                 raise TopicNotFound(topic.slug)
 
     def remove_topic(self, slug: str) -> None:
-        with self._write() as db:
+        with self._write(versions=True) as db:
             if not db.execute("DELETE FROM topics WHERE slug = ?", (slug,)).rowcount:
                 raise TopicNotFound(slug)
             db.execute("DELETE FROM history WHERE slug = ?", (slug,))
@@ -193,13 +214,28 @@ class SQLiteStore(SnapshotStore):
         return [self._state(row) for row in rows]
 
     def version(self, slug: str) -> int | None:
+        now = self._clock()
+        if self._changes is not None:
+            seen = self._changes.value()  # read before the query, not after
+            cached = self._versions.get(slug)
+            if (
+                cached is not None
+                and cached[0] == seen
+                and now - cached[2] < self.VERSION_MAX_AGE
+            ):
+                return cached[1]
         rows = self._read("SELECT version FROM topics WHERE slug = ?", (slug,))
-        return int(rows[0][0]) if rows else None
+        version = int(rows[0][0]) if rows else None
+        if self._changes is not None:
+            if len(self._versions) > 10_000:  # bounded: slugs come from URLs
+                self._versions.clear()
+            self._versions[slug] = (seen, version, now)
+        return version
 
     # -- snapshots ----------------------------------------------------------
     def save_snapshot(self, snapshot: TopList) -> bool:
         stamp = iso(snapshot.updated_at)
-        with self._write() as db:
+        with self._write(versions=True) as db:
             row = db.execute(
                 "SELECT snapshot_at FROM topics WHERE slug = ?", (snapshot.slug,)
             ).fetchone()
@@ -219,7 +255,7 @@ class SQLiteStore(SnapshotStore):
         return True
 
     def record_error(self, slug: str, error: RefreshError) -> None:
-        with self._write() as db:
+        with self._write(versions=True) as db:
             db.execute(
                 "UPDATE topics SET error = ?, last_attempt = ?, version = ?"
                 " WHERE slug = ?",
@@ -332,6 +368,9 @@ class SQLiteStore(SnapshotStore):
         self._read("SELECT 1")
 
     def close(self) -> None:
+        if self._changes is not None:
+            self._changes.close()
+            self._changes = None
         db = getattr(self._local, "db", None)
         if db is not None:
             db.close()
