@@ -6,6 +6,7 @@ one version of the service) reads back the same through another.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -17,6 +18,7 @@ from widget.models import Price
 from widget.models import Product
 from widget.models import RefreshError
 from widget.models import Topic
+from widget.models import TopicState
 from widget.models import TopList
 
 
@@ -157,4 +159,22 @@ def history_from_dict(data: dict[str, Any]) -> HistoryEntry:
         ok=bool(data["ok"]),
         message=data["message"],
         items_changed=int(data.get("items_changed", 0)),
+    )
+
+
+def state_from_stored(
+    data: str,
+    version: int | str,
+    snapshot: str | None,
+    error: str | None,
+    last_attempt: str | None,
+) -> TopicState:
+    """A TopicState from the JSON columns (SQLite) or hash fields (Redis)
+    that both stores keep per topic."""
+    return TopicState(
+        topic=topic_from_dict(json.loads(data)),
+        version=int(version),
+        snapshot=toplist_from_dict(json.loads(snapshot)) if snapshot else None,
+        error=error_from_dict(json.loads(error)) if error else None,
+        last_attempt=parse_iso(last_attempt) if last_attempt else None,
     )

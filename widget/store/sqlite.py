@@ -22,15 +22,12 @@ from widget.models import RefreshError
 from widget.models import Topic
 from widget.models import TopicState
 from widget.models import TopList
-from widget.serialize import error_from_dict
 from widget.serialize import error_to_dict
 from widget.serialize import history_from_dict
 from widget.serialize import history_to_dict
 from widget.serialize import iso
-from widget.serialize import parse_iso
-from widget.serialize import topic_from_dict
+from widget.serialize import state_from_stored
 from widget.serialize import topic_to_dict
-from widget.serialize import toplist_from_dict
 from widget.serialize import toplist_to_dict
 from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
@@ -192,14 +189,7 @@ class SQLiteStore(SnapshotStore):
 
     @staticmethod
     def _state(row: sqlite3.Row) -> TopicState:
-        data, version, snapshot, error, last_attempt = row
-        return TopicState(
-            topic=topic_from_dict(json.loads(data)),
-            version=int(version),
-            snapshot=toplist_from_dict(json.loads(snapshot)) if snapshot else None,
-            error=error_from_dict(json.loads(error)) if error else None,
-            last_attempt=parse_iso(last_attempt) if last_attempt else None,
-        )
+        return state_from_stored(*row)
 
     def get_state(self, slug: str) -> TopicState | None:
         rows = self._read(
