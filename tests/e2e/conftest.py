@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from tests.conftest import free_port
+from widget.stubserver import serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -175,22 +176,14 @@ def host(service):
 def aged_service(make_app, clock):
     """``http://localhost:PORT``: the app in a thread, its lists two hours old,
     so that every price carries its "as of" time."""
-    from werkzeug.serving import make_server
-
     app = make_app(clock=clock)
     client = app.test_client()
     for slug in ("nasa-artemis", "science-fiction"):
         assert client.get(f"/widget/{slug}").status_code == 200
     clock.advance(hours=2)
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://localhost:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_in_thread(app) as url:
+        # Bound to 127.0.0.1, reached as localhost: the widget's own origin.
+        yield url.replace("127.0.0.1", "localhost")
 
 
 @pytest.fixture(scope="module")
