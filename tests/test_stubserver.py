@@ -114,6 +114,16 @@ def test_search_items_answers_in_the_creators_api_shape(stub_server, version):
     assert "offersV2" not in item  # not asked for
 
 
+def test_newest_arrivals_come_newest_first(stub_server):
+    resources = ["itemInfo.contentInfo"]
+    body = SEARCH | {"sortBy": "NewestArrivals", "resources": resources}
+    items = _search(stub_server, body=body).json()["searchResult"]["items"]
+    dates = [
+        i["itemInfo"]["contentInfo"]["publicationDate"]["displayValue"] for i in items
+    ]
+    assert len(dates) == 10 and dates == sorted(dates, reverse=True)
+
+
 def test_without_resources_only_titles_come_back(stub_server):
     item = _search(stub_server).json()["searchResult"]["items"][0]
     assert set(item) == {"asin", "detailPageURL", "itemInfo"}
@@ -294,14 +304,22 @@ def test_python_amazon_paapi_gets_items_from_the_stub_server(
     )
     try:
         found = api.search_items(keywords="nasa artemis", search_index="Books")
-        items = api.get_items(["B0STUB0001", "B0NOPE0000"])
+        items = api.get_items(["B0STUB0001", "B0NOPE0000", "B0STUB0011"])
     finally:
         api.close()
     assert len(found.items) == 10
     first = found.items[0]
     assert first.item_info.title.display_value
     assert first.detail_page_url.startswith("https://www.amazon.com/dp/")
-    assert [i.asin for i in items] == ["B0STUB0001"]
+    assert [i.asin for i in items] == ["B0STUB0001", "B0STUB0011"]
     assert items[0].offers_v2.listings[0].price.money.amount > 0
+    # The fields a box shows parse with Amazon's own models.
+    discounted = items[1]
+    assert discounted.customer_reviews.count > 0
+    assert discounted.offers_v2.listings[0].price.savings.percentage > 0
+    assert discounted.offers_v2.listings[0].price.saving_basis.money.amount > 0
+    assert discounted.item_info.content_info.publication_date.display_value
+    assert discounted.item_info.external_ids.eans.display_values[0].startswith("978")
+    assert discounted.images.primary.large.height > 160
     assert items.errors[0].code == "InvalidParameterValue"
     assert len(stub_server.calls("token")) == 1

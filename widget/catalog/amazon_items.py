@@ -7,21 +7,31 @@ instead of raising, so one odd item never costs a whole list.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from widget.catalog.stub import format_price
+from widget.catalog.identifiers import IdentifierError
+from widget.catalog.identifiers import parse_isbn
 from widget.models import Image
 from widget.models import Price
 from widget.models import Product
+from widget.models import Saving
+from widget.models import format_price
+from widget.models import make_price
+from widget.models import saving_between
 
 #: The short resources list a widget needs (without it, only titles come back).
 RESOURCES = [
     "itemInfo.title",
     "itemInfo.byLineInfo",
+    "itemInfo.contentInfo",
+    "itemInfo.externalIds",
     "images.primary.medium",
+    "images.primary.large",
     "offersV2.listings.price",
     "offersV2.listings.availability",
     "offersV2.listings.isBuyBoxWinner",
+    "customerReviews.count",
     "customerReviews.starRating",
     "browseNodeInfo.websiteSalesRank",
 ]
@@ -44,16 +54,29 @@ def to_product(item: Any) -> Product | None:
     if not (isinstance(asin, str) and isinstance(title, str) and isinstance(url, str)):
         return None
     listing = _buy_box(dig(item, "offersV2", "listings"))
+    price = _price(dig(listing, "price", "money"))
+    list_price = _price(dig(listing, "price", "savingBasis", "money"))
+    saving = _saving(dig(listing, "price", "savings"), price, list_price)
+    if list_price is None and saving is not None and price is not None:
+        list_price = make_price(price.amount + saving.money.amount, price.currency)
     return Product(
         asin=asin,
         title=title,
         url=url,  # unchanged: it carries the partner tag Amazon attributes by
         authors=_authors(dig(item, "itemInfo", "byLineInfo", "contributors")),
         image=_image(dig(item, "images", "primary", "medium")),
-        price=_price(dig(listing, "price", "money")),
+        price=price,
         availability=_str(dig(listing, "availability", "type")),
         rating=_number(dig(item, "customerReviews", "starRating", "value")),
         sales_rank=_int(dig(item, "browseNodeInfo", "websiteSalesRank", "salesRank")),
+        reviews=_int(dig(item, "customerReviews", "count")),
+        list_price=list_price,
+        saving=saving,
+        published=_date(
+            dig(item, "itemInfo", "contentInfo", "publicationDate", "displayValue")
+        ),
+        isbn=_isbn(dig(item, "itemInfo", "externalIds")),
+        large_image=_image(dig(item, "images", "primary", "large")),
     )
 
 
@@ -95,6 +118,42 @@ def _image(medium: Any) -> Image | None:
     if not isinstance(url, str) or _int(width) is None or _int(height) is None:
         return None
     return Image(url, int(width), int(height))
+
+
+def _saving(
+    savings: Any, price: Price | None, list_price: Price | None
+) -> Saving | None:
+    """Amazon's ``savings``; computed from the list price when it sent none."""
+    money = _price(dig(savings, "money"))
+    percentage = _number(dig(savings, "percentage"))
+    if money is not None and percentage is not None and money.amount > 0:
+        return Saving(money, round(percentage))
+    return saving_between(price, list_price)
+
+
+def _date(value: Any) -> date | None:
+    """``2025-03-01T00:00:01Z``, ``2025-03-01``, ``2025-03`` or ``2025``."""
+    text = _str(value)
+    if text is None:
+        return None
+    parts = text[:10].split("-")
+    try:
+        numbers = [int(p) for p in parts] + [1, 1]
+        return date(numbers[0], numbers[1], numbers[2])
+    except ValueError:
+        return None
+
+
+def _isbn(external_ids: Any) -> str | None:
+    """The first valid ISBN among ``isbns`` then ``eans``, as an ISBN-13."""
+    for kind in ("isbns", "eans"):
+        values = dig(external_ids, kind, "displayValues")
+        for value in values if isinstance(values, list) else ():
+            try:
+                return parse_isbn(str(value))
+            except IdentifierError:
+                continue
+    return None
 
 
 def _price(money: Any) -> Price | None:

@@ -188,7 +188,8 @@ def create_stub_app(
             str(body.get("searchIndex") or "All"),
             None if node is None else str(node),
         )
-        chunk = wire.relevance_order(found, keywords)[(page - 1) * count : page * count]
+        order = wire.relevance_order(found, keywords, body.get("sortBy"))
+        chunk = order[(page - 1) * count : page * count]
         if not chunk:
             return refuse(
                 arrived, "searchItems", 404, wire.not_found("SearchResult", keywords)
