@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import takewhile
 
 _ASIN = re.compile(r"^[A-Z0-9]{10}$")
 _ISBN10 = re.compile(r"^\d{9}[\dX]$")
@@ -22,6 +23,7 @@ _ISBN13 = re.compile(r"^97[89]\d{10}$")
 _LABEL = re.compile(r"^(?:ISBN(?:-?1[03])?|ASIN)\s*:?\s*", re.IGNORECASE)
 # What may stand between an identifier and its note on one line.
 _NOTE_SEPARATOR = re.compile(r"^[\s|:;,\u2013\u2014-]+")
+_GROUP = re.compile(r"^[\dXx\-\u2010-\u2015]+$")
 _MAX_TOKENS = 6  # "978 0 316 76948 8" is five groups
 _TYPO = "its check digit does not match (a typo?)"
 
@@ -57,6 +59,10 @@ class ManualItem:
 class LineError:
     line: int  #: 1-based, as editors number lines
     message: str
+
+
+def _quoted(text: str) -> str:
+    return '"' + " ".join(text.split()) + '"'
 
 
 def isbn10_check_digit(first9: str) -> str:
@@ -95,17 +101,17 @@ def parse_isbn(text: str) -> str:
     value = compact(text)
     if _ISBN10.match(value):
         if value[9] != isbn10_check_digit(value[:9]):
-            raise IdentifierError(f"{text.strip()} is not a valid ISBN-10: {_TYPO}")
+            raise IdentifierError(f"{_quoted(text)} is not a valid ISBN-10: {_TYPO}")
         return isbn10_to_13(value)
     if _ISBN13.match(value):
         if value[12] != isbn13_check_digit(value[:12]):
-            raise IdentifierError(f"{text.strip()} is not a valid ISBN-13: {_TYPO}")
+            raise IdentifierError(f"{_quoted(text)} is not a valid ISBN-13: {_TYPO}")
         return value
     if value.isdigit() and len(value) == 13:
         raise IdentifierError(
-            f"{text.strip()} is not an ISBN-13 (they start 978 or 979)"
+            f"{_quoted(text)} is not an ISBN-13 (they start 978 or 979)"
         )
-    raise IdentifierError(f"{text.strip()} is not an ISBN-10 or ISBN-13")
+    raise IdentifierError(f"{_quoted(text)} is not an ISBN-10 or ISBN-13")
 
 
 def parse_book_id(text: str) -> BookId:
@@ -123,7 +129,8 @@ def parse_book_id(text: str) -> BookId:
     if _ASIN.match(value) and not value.isdigit():
         return BookId(typed, asin=value)
     raise IdentifierError(
-        f"{typed} is not an ASIN (10 letters and digits) or an ISBN (10 or 13 digits)"
+        f"{_quoted(typed)} is not an ASIN (10 letters and digits)"
+        " or an ISBN (10 or 13 digits)"
     )
 
 
@@ -137,19 +144,17 @@ def split_line(line: str) -> tuple[BookId, str | None]:
     """
     words = line.split()
     start = 1 if words and _LABEL.fullmatch(words[0]) else 0
-    first_error = IdentifierError("no ASIN or ISBN given")
-    tried = False
     for end in range(start + 1, min(len(words), start + _MAX_TOKENS) + 1):
-        candidate = " ".join(words[start:end])
         try:
-            book = parse_book_id(candidate)
-        except IdentifierError as exc:
-            first_error = exc if not tried else first_error
-            tried = True
+            book = parse_book_id(" ".join(words[start:end]))
+        except IdentifierError:
             continue
         note = _NOTE_SEPARATOR.sub("", " ".join(words[end:])) or None
         return book, note
-    raise first_error
+    # Explain the longest run of ISBN-like groups, else the first word.
+    groups = list(takewhile(_GROUP.match, words[start : start + _MAX_TOKENS]))
+    parse_book_id(" ".join(groups or words[start : start + 1]))
+    raise IdentifierError("no ASIN or ISBN given")  # pragma: no cover - parsed above
 
 
 def parse_lines(lines: Iterable[str]) -> tuple[list[ManualItem], list[LineError]]:
@@ -171,7 +176,9 @@ def parse_lines(lines: Iterable[str]) -> tuple[list[ManualItem], list[LineError]
             continue
         if book.key in seen:
             errors.append(
-                LineError(number, f"{book.typed} repeats line {seen[book.key]}")
+                LineError(
+                    number, f"{_quoted(book.typed)} repeats line {seen[book.key]}"
+                )
             )
             continue
         seen[book.key] = number
