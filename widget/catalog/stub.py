@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 BUNDLED_CATALOG = Path(__file__).parent / "data" / "stub_catalog.json"
 #: Where the service serves covers that a catalog file names by relative path.
 COVERS_ROUTE = "/stub-covers/"
+#: The partner tag of links when no WIDGET_AMAZON_PARTNER_TAG is set.
+DEMO_PARTNER_TAG = "stubdemo-20"
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
@@ -176,7 +178,7 @@ class StubCatalog(Catalog):
         path: Path = BUNDLED_CATALOG,
         *,
         marketplace: str = "www.amazon.com",
-        partner_tag: str = "stubdemo-20",
+        partner_tag: str = DEMO_PARTNER_TAG,
     ) -> None:
         self.path = path
         self.covers_dir = path.parent / "covers"
