@@ -44,7 +44,8 @@ class Storefront:
         tag = quote(self.partner_tag, safe="")
         if book.asin:
             return f"https://{self.marketplace}/dp/{book.asin}?tag={tag}"
-        return f"https://{self.marketplace}/s?k={book.isbn or book.typed}&tag={tag}"
+        wanted = quote(book.isbn or book.typed, safe="")
+        return f"https://{self.marketplace}/s?k={wanted}&tag={tag}"
 
 
 def _no_items(topic: Topic) -> Sequence[ManualItem]:

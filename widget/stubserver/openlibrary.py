@@ -66,9 +66,8 @@ def register_openlibrary(
         keys = [k.strip() for k in request.args.get("bibkeys", "").split(",")]
         if options.latency:
             time.sleep(options.latency)
-        fault = state.next_fault()
-        if options.throttle and not state.admit(int(arrived)):
-            fault = "429"
+        throttled = options.throttle and not state.admit(int(arrived))
+        fault = "429" if throttled else state.next_fault()
         if fault == "hang":
             time.sleep(options.hang)
         elif fault == "malformed":
