@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from widget.catalog.identifiers import IdentifierError
-from widget.catalog.identifiers import parse_isbn
+from widget.catalog.identifiers import first_isbn
 from widget.models import Image
 from widget.models import Price
 from widget.models import Product
@@ -146,14 +145,9 @@ def _date(value: Any) -> date | None:
 
 def _isbn(external_ids: Any) -> str | None:
     """The first valid ISBN among ``isbns`` then ``eans``, as an ISBN-13."""
-    for kind in ("isbns", "eans"):
-        values = dig(external_ids, kind, "displayValues")
-        for value in values if isinstance(values, list) else ():
-            try:
-                return parse_isbn(str(value))
-            except IdentifierError:
-                continue
-    return None
+    return first_isbn(dig(external_ids, "isbns", "displayValues")) or first_isbn(
+        dig(external_ids, "eans", "displayValues")
+    )
 
 
 def _price(money: Any) -> Price | None:

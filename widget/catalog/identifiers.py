@@ -114,6 +114,17 @@ def parse_isbn(text: str) -> str:
     raise IdentifierError(f"{_quoted(text)} is not an ISBN-10 or ISBN-13")
 
 
+def first_isbn(values: object) -> str | None:
+    """The first valid ISBN of a list an upstream sent, as an ISBN-13;
+    anything else (an EAN that is no ISBN, a number, junk) is passed over."""
+    for value in values if isinstance(values, list) else ():
+        try:
+            return parse_isbn(str(value))
+        except IdentifierError:
+            continue
+    return None
+
+
 def parse_book_id(text: str) -> BookId:
     """An ASIN, ISBN-10 or ISBN-13, with hyphens, spaces or an "ISBN:" label.
 

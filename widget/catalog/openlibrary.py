@@ -33,8 +33,7 @@ from widget.catalog.base import CatalogConfigError
 from widget.catalog.base import CatalogError
 from widget.catalog.base import CatalogThrottled
 from widget.catalog.base import CatalogUnavailable
-from widget.catalog.identifiers import IdentifierError
-from widget.catalog.identifiers import parse_isbn
+from widget.catalog.identifiers import first_isbn
 from widget.config import OPENLIBRARY_TIMEOUT
 from widget.models import Image
 
@@ -155,17 +154,20 @@ def to_open_book(entry: Any) -> OpenBook | None:
     if title is None:
         return None
     subtitle = _text(entry.get("subtitle"))
-    cover = entry.get("cover")
-    if not isinstance(cover, dict):
-        cover = {}
+    cover = _object(entry.get("cover"))
+    identifiers = _object(entry.get("identifiers"))
     return OpenBook(
         title=f"{title}: {subtitle}" if subtitle else title,
         authors=_authors(entry.get("authors")),
         cover=_cover(cover.get("medium"), MEDIUM_COVER),
         large_cover=_cover(cover.get("large"), LARGE_COVER),
         published=_published(entry.get("publish_date")),
-        isbn=_isbn13(entry.get("identifiers")),
+        isbn=first_isbn(identifiers.get("isbn_13")),
     )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _text(value: Any) -> str | None:
@@ -199,13 +201,3 @@ def _published(text: Any) -> date | None:
         return dateparser.parse(text, default=_NO_DAY).date()
     except (ValueError, OverflowError):
         return None
-
-
-def _isbn13(identifiers: Any) -> str | None:
-    values = identifiers.get("isbn_13") if isinstance(identifiers, dict) else None
-    for value in values if isinstance(values, list) else ():
-        try:
-            return parse_isbn(str(value))
-        except IdentifierError:
-            continue
-    return None
