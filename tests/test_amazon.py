@@ -499,3 +499,21 @@ def test_publication_dates_are_read_leniently(shown, published):
     item["itemInfo"]["contentInfo"] = {"publicationDate": {"displayValue": shown}}
     [product] = _catalog(ScriptedSession(_page(item))).top_products(ARTEMIS, 10)
     assert product.published == published
+
+
+def test_numbers_that_are_not_finite_are_left_out():
+    body = (
+        '{"searchResult": {"items": [{"asin": "B00000000N",'
+        ' "detailPageURL": "https://www.amazon.co.uk/dp/B00000000N?tag=mysite-21",'
+        ' "itemInfo": {"title": {"displayValue": "N"}},'
+        ' "customerReviews": {"count": NaN, "starRating": {"value": Infinity}},'
+        ' "offersV2": {"listings": [{"price": {"money": {"amount": 8, "currency":'
+        ' "GBP"}, "savings": {"money": {"amount": NaN, "currency": "GBP"},'
+        ' "percentage": NaN}}}]}}]}}'
+    )
+    response = requests.Response()
+    response.status_code = 200
+    response._content = body.encode()
+    [product] = _catalog(ScriptedSession(response)).top_products(ARTEMIS, 10)
+    assert (product.reviews, product.rating, product.saving) == (None, None, None)
+    assert product.price.amount == 8.0

@@ -7,6 +7,7 @@ instead of raising, so one odd item never costs a whole list.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 
@@ -165,7 +166,8 @@ def _str(value: Any) -> str | None:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else None  # JSON may carry NaN
 
 
 def _int(value: Any) -> int | None:
