@@ -84,8 +84,8 @@ def saving_between(price: Price | None, list_price: Price | None) -> Saving | No
 class Product:
     """One item of a list. Only asin, title and url are always present.
 
-    ``image`` is the medium cover (about 160 px high), ``large_image`` the
-    large one for ``srcset``; ``isbn`` is an ISBN-13; ``rating`` and
+    ``image`` is the medium cover, ``large_image`` the large one for
+    ``srcset``; ``isbn`` is an ISBN-13; ``rating`` and
     ``reviews`` only ever come from the catalog's API; ``note`` is the
     admin's own line for a hand-picked book.
     """
