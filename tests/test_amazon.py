@@ -490,7 +490,8 @@ def test_the_isbn_is_the_first_valid_one_as_isbn_13(external_ids, isbn):
         ("2025-03-01T00:00:01Z", date(2025, 3, 1)),
         ("2025-03", date(2025, 3, 1)),
         ("2025", date(2025, 1, 1)),
-        ("March 2025", None),
+        ("March 2025", date(2025, 3, 1)),
+        ("n/a", None),
         ("2025-13-40", None),
     ],
 )

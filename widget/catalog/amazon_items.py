@@ -8,9 +8,9 @@ instead of raising, so one odd item never costs a whole list.
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
+from widget.catalog.dates import parse_published
 from widget.catalog.identifiers import first_isbn
 from widget.models import Image
 from widget.models import Price
@@ -72,7 +72,7 @@ def to_product(item: Any) -> Product | None:
         reviews=_int(dig(item, "customerReviews", "count")),
         list_price=list_price,
         saving=saving,
-        published=_date(
+        published=parse_published(
             dig(item, "itemInfo", "contentInfo", "publicationDate", "displayValue")
         ),
         isbn=_isbn(dig(item, "itemInfo", "externalIds")),
@@ -129,19 +129,6 @@ def _saving(
     if money is not None and percentage is not None and money.amount > 0:
         return Saving(money, round(percentage))
     return saving_between(price, list_price)
-
-
-def _date(value: Any) -> date | None:
-    """``2025-03-01T00:00:01Z``, ``2025-03-01``, ``2025-03`` or ``2025``."""
-    text = _str(value)
-    if text is None:
-        return None
-    parts = text[:10].split("-")
-    try:
-        numbers = [int(p) for p in parts] + [1, 1]
-        return date(numbers[0], numbers[1], numbers[2])
-    except ValueError:
-        return None
 
 
 def _isbn(external_ids: Any) -> str | None:

@@ -21,18 +21,17 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from dateutil import parser as dateparser
 
 from widget.catalog.base import CatalogBadResponse
 from widget.catalog.base import CatalogConfigError
 from widget.catalog.base import CatalogError
 from widget.catalog.base import CatalogThrottled
 from widget.catalog.base import CatalogUnavailable
+from widget.catalog.dates import parse_published
 from widget.catalog.identifiers import first_isbn
 from widget.config import OPENLIBRARY_TIMEOUT
 from widget.models import Image
@@ -48,7 +47,6 @@ MEDIUM_COVER = (180, 270)
 LARGE_COVER = (360, 540)
 #: Open Library asks API clients to name themselves.
 USER_AGENT = "book-widget (self-hosted affiliate book boxes; manual lists)"
-_NO_DAY = datetime(1, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -161,7 +159,7 @@ def to_open_book(entry: Any) -> OpenBook | None:
         authors=_authors(entry.get("authors")),
         cover=_cover(cover.get("medium"), MEDIUM_COVER),
         large_cover=_cover(cover.get("large"), LARGE_COVER),
-        published=_published(entry.get("publish_date")),
+        published=parse_published(entry.get("publish_date")),
         isbn=first_isbn(identifiers.get("isbn_13")),
     )
 
@@ -190,14 +188,3 @@ def _cover(url: Any, size: tuple[int, int]) -> Image | None:
     if parts.scheme not in ("https", "http") or not parts.netloc:
         return None
     return Image(url, *size)
-
-
-def _published(text: Any) -> date | None:
-    """``"2005"``, ``"May 2005"``, ``"May 16, 2005"`` or ``"2005-05-16"``;
-    a missing month or day counts as the first."""
-    if not isinstance(text, str) or not text.strip():
-        return None
-    try:
-        return dateparser.parse(text, default=_NO_DAY).date()
-    except (ValueError, OverflowError):
-        return None
