@@ -10,6 +10,16 @@ A few items are deliberately awkward, to exercise escaping and graceful
 degradation: a title with ``&`` and double quotes, a non-ASCII title, an
 item with ``"price": null`` and one with ``"authors": []``.
 
+The second generation of the data (each topic's ``more`` books and the
+fields ``isbn``, ``published``, ``list_price``, ``reviews`` and
+``large_image``) shows every list feature offline: several editions of one
+work (same title and authors), out-of-stock and unavailable items among the
+best sellers, discounts against a list price, new releases and pre-orders
+without ratings yet, ebooks without an ISBN and 979 ISBNs without an
+ISBN-10. It draws from its own generator and numbers its books after the
+first generation's, so every earlier ASIN, rank, price and rating stays
+as it was.
+
 Usage::
 
     python3 scripts/make_stub_catalog.py
@@ -25,6 +35,8 @@ import random
 import re
 import textwrap
 import xml.etree.ElementTree as ET
+from datetime import date
+from datetime import timedelta
 from pathlib import Path
 from typing import NamedTuple
 from xml.sax.saxutils import escape
@@ -35,8 +47,13 @@ COVERS_DIR = DATA_DIR / "covers"
 CATALOG_PATH = DATA_DIR / "stub_catalog.json"
 
 SEED = "widget-stub-catalog-v1"
+SEED_V2 = "widget-stub-catalog-v2"
 COVER_WIDTH = 107
 COVER_HEIGHT = 160
+LARGE_SCALE = 3  # the SVG covers are sharp at any size; "large" is 321 x 480
+DISCOUNTS = (10, 15, 20, 25, 30, 40)  # percent off the list price
+FIRST_PUBLISHED = date(2009, 1, 1)
+LAST_PUBLISHED = date(2025, 12, 31)
 MAX_COVER_BYTES = 1536
 WORD = re.compile(r"[^\W_]+")  # a word, as the stub catalog search splits them
 AUTO_PRICE = -1.0  # "pick a price from the topic's menu"
@@ -49,6 +66,9 @@ class Book(NamedTuple):
     price: float | None = AUTO_PRICE  # None is written as "price": null
     availability: str = "IN_STOCK"
     search_index: str = "Books"
+    published: str | None = None  # ISO date; drawn at random if None
+    rated: bool = True  # False: too new for reviews (no rating, no count)
+    rank: int | None = None  # a hand-placed sales rank (second generation)
 
 
 class Topic(NamedTuple):
@@ -57,6 +77,7 @@ class Topic(NamedTuple):
     browse_nodes: tuple[str, ...]
     prices: tuple[float, ...]
     books: tuple[Book, ...]
+    more: tuple[Book, ...] = ()  # the second generation, numbered after all books
 
 
 SPACE = ("Science & Math", "Astronomy & Space Science")
@@ -97,7 +118,21 @@ TOPICS: tuple[Topic, ...] = (
              ("Graham Ostrowski",), "orion recovery ocean"),
         Book("Crewed Landing Day by Day: An Artemis Mission Timeline",
              ("Hollis Brandt", "Yuki Amesbury"), "moon landing timeline",
-             availability="PREORDER"),
+             availability="PREORDER", published="2027-03-15", rated=False),
+    ), more=(
+        Book("Artemis Rising: The Long Road Back to the Moon", ("Dana Whitlock",),
+             "moon lunar spaceflight paperback", price=16.99, rank=45),
+        Book("Artemis Rising: The Long Road Back to the Moon", ("Dana Whitlock",),
+             "moon lunar spaceflight large print", price=32.00, rank=2310),
+        Book("Artemis II: Four Astronauts Around the Moon", ("Celia Marchetti",),
+             "moon crew flyby", published="2026-10-14", rated=False, rank=57),
+        Book("Lunar Night: Surviving Two Weeks of Darkness", ("Tomasz Wielgosz",),
+             "moon night power", availability="OUT_OF_STOCK", rank=88),
+        Book("Moon Base Blueprints", ("Naomi Tsukada", "Everett Quinlan"),
+             "moon base habitats", availability="PREORDER",
+             published="2027-02-09", rated=False, rank=640),
+        Book("Artemis Rising: The Long Road Back to the Moon", ("Dana Whitlock",),
+             "moon lunar spaceflight ebook", price=9.99, search_index="KindleStore"),
     )),
     Topic("Science Fiction", ("science", "fiction", "science fiction"),
           ("Literature & Fiction", "Science Fiction & Fantasy"), NOVEL_PRICES, (
@@ -127,6 +162,17 @@ TOPICS: tuple[Topic, ...] = (
         Book("Seven Clocks Against the Void", ("Harriet Nkemelu",),
              "novel time ebook", price=7.99, search_index="KindleStore"),
         Book("The Weight of Borrowed Stars", ("Soren Halvard",), "novel space"),
+    ), more=(
+        Book("Echo Protocol: A Novel", ("Zara Kettleworth",),
+             "novel thriller ai paperback", price=11.99, rank=27),
+        Book("The Harbor at the Edge of Andromeda", ("Imogen Strathairn",),
+             "novel space colony", published="2026-11-03", rated=False, rank=73),
+        Book("Vanished Orbit", ("Obadiah Wren",), "novel space opera",
+             availability="UNAVAILABLE", rank=118),
+        Book("Second Harvest on Kepler Nine", ("Imogen Strathairn",),
+             "novel space colony sequel", published="2026-08-18", rank=161),
+        Book("The Clockmaker's Comet", ("Lena Vortmann",), "novel time",
+             availability="OUT_OF_STOCK", rank=9),
     )),
     Topic("Mars Exploration", ("mars", "exploration"), SPACE, NONFICTION_PRICES, (
         Book("Red Dust Diaries: Twenty Years of Mars Rovers", ("Alma Bexley",),
@@ -138,7 +184,8 @@ TOPICS: tuple[Topic, ...] = (
         Book("The Helicopter That Flew on Mars", ("Beatrix Oyelowo",),
              "helicopter flight"),
         Book("Mars Sample Return: The Round Trip of the Century",
-             ("Nathaniel Corrigan",), "nasa samples", availability="PREORDER"),
+             ("Nathaniel Corrigan",), "nasa samples", availability="PREORDER",
+             published="2027-05-20", rated=False),
         Book("Olympus and Beyond: A Traveler's Atlas of Mars",
              ("Clementine Roux",), "atlas maps red planet"),
         Book("Living Under Dust Storms: Habitat Design on Mars",
@@ -155,6 +202,13 @@ TOPICS: tuple[Topic, ...] = (
              "telescope observing"),
         Book("The Martian Meteorites: Messages in Stone",
              ("Rupert Ellingsworth",), "meteorites geology"),
+    ), more=(
+        Book("Dust Devils of Gale Crater", ("Alma Bexley",), "rovers weather",
+             published="2026-09-29", rated=False, rank=212),
+        Book("Red Dust Diaries: Twenty Years of Mars Rovers", ("Alma Bexley",),
+             "rovers red planet paperback", price=14.99, rank=1890),
+        Book("Phobos First: The Moon Route to Mars", ("Gideon Thackeray",),
+             "moons missions", availability="OUT_OF_STOCK", rank=95),
     )),
     Topic("Astronomy for Beginners", ("astronomy", "beginners"), SPACE,
           NONFICTION_PRICES, (
@@ -211,9 +265,15 @@ TOPICS: tuple[Topic, ...] = (
         Book("Profiling and Speeding Up Python", ("Konrad Elsworth",),
              "performance profiling"),
         Book("Web APIs with Python: A Hands-On Guide", ("Tilde Marrow",),
-             "web apis http", availability="PREORDER"),
+             "web apis http", availability="PREORDER", published="2027-01-26",
+             rated=False),
         Book("Python Programming Puzzles and Brain Teasers", ("Benedict Oyama",),
              "puzzles exercises"),
+    ), more=(
+        Book("Python in Twelve Weekends", ("Harriet Quill",),
+             "coding tutorial second edition", published="2026-10-06", rank=33),
+        Book("Free-Threaded Python in Practice", ("Marek Zielinski-Hale",),
+             "concurrency threads", published="2026-11-10", rated=False, rank=420),
     )),
     Topic("Italian Cooking", ("italian", "cooking"),
           ("Cookbooks, Food & Wine", "Italian"),
@@ -412,33 +472,86 @@ def scattered_ranks(rng: random.Random, count: int) -> list[int]:
     return ranks
 
 
+def isbn13(number: int, *, ten: bool) -> str:
+    """An invented ISBN-13 with a valid check digit: 978-0-00-NNNNNN-C for
+    books that also have an ISBN-10, 979-8-00-NNNNNN-C for those without."""
+    first12 = ("978000" if ten else "979800") + f"{number:06d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return first12 + str((10 - total % 10) % 10)
+
+
+def random_day(rng: random.Random, first: date, last: date) -> date:
+    return first + timedelta(days=rng.randrange((last - first).days + 1))
+
+
+def list_price(rng: random.Random, amount: float | None) -> float | None:
+    """About half the priced books are discounted against a round list price."""
+    if amount is None or rng.random() < 0.55:
+        return None
+    percent = rng.choice(DISCOUNTS)
+    return math.ceil(amount / (1 - percent / 100)) - 0.01
+
+
 def build_items() -> list[dict[str, object]]:
     rng = random.Random(SEED)
-    books = [(topic, book) for topic in TOPICS for book in topic.books]
-    ranks = scattered_ranks(rng, len(books))
-    items: list[dict[str, object]] = []
-    for number, ((topic, book), rank) in enumerate(zip(books, ranks, strict=True)):
-        asin = f"B0STUB{number + 1:04d}"
+    first = [(topic, book) for topic in TOPICS for book in topic.books]
+    ranks = scattered_ranks(rng, len(first))
+    # The first generation's prices and ratings, drawn exactly as before.
+    drawn = []
+    for topic, book in first:
         menu = KINDLE_PRICES if book.search_index == "KindleStore" else topic.prices
         amount = rng.choice(menu) if book.price == AUTO_PRICE else book.price
+        drawn.append((amount, round(rng.uniform(3.5, 4.9), 1)))
+    rng2 = random.Random(SEED_V2)
+    taken = set(ranks)
+    for topic in TOPICS:
+        for book in topic.more:
+            rank = book.rank or scattered_ranks(rng2, 1)[0]
+            while rank in taken:
+                rank = scattered_ranks(rng2, 1)[0]
+            taken.add(rank)
+            ranks.append(rank)
+            menu = KINDLE_PRICES if book.search_index == "KindleStore" else topic.prices
+            amount = rng2.choice(menu) if book.price == AUTO_PRICE else book.price
+            drawn.append((amount, round(rng2.uniform(3.5, 4.9), 1)))
+    books = first + [(topic, book) for topic in TOPICS for book in topic.more]
+    items: list[dict[str, object]] = []
+    for number, ((topic, book), rank, (amount, rating)) in enumerate(
+        zip(books, ranks, drawn, strict=True)
+    ):
+        asin = f"B0STUB{number + 1:04d}"
         price = None if amount is None else {"amount": amount, "currency": "USD"}
-        rating = round(rng.uniform(3.5, 4.9), 1)
+        listed = list_price(rng2, amount)
+        published = (
+            book.published
+            or random_day(rng2, FIRST_PUBLISHED, LAST_PUBLISHED).isoformat()
+        )
+        reviews = int(math.exp(rng2.uniform(math.log(3), math.log(40_000))))
+        ebook = book.search_index == "KindleStore"
+        cover = f"covers/{asin}.svg"
         items.append(
             {
                 "asin": asin,
+                "isbn": None if ebook else isbn13(number + 1, ten=number % 9 != 8),
                 "title": book.title,
                 "authors": list(book.authors),
                 "search_index": book.search_index,
                 "keywords": keywords_for(topic, book),
                 "browse_nodes": list(topic.browse_nodes),
                 "sales_rank": rank,
+                "published": published,
                 "price": price,
+                "list_price": (
+                    None if listed is None else {"amount": listed, "currency": "USD"}
+                ),
                 "availability": book.availability,
-                "rating": rating,
-                "image": {
-                    "url": f"covers/{asin}.svg",
-                    "width": COVER_WIDTH,
-                    "height": COVER_HEIGHT,
+                "rating": rating if book.rated else None,
+                "reviews": reviews if book.rated else None,
+                "image": {"url": cover, "width": COVER_WIDTH, "height": COVER_HEIGHT},
+                "large_image": {
+                    "url": cover,
+                    "width": COVER_WIDTH * LARGE_SCALE,
+                    "height": COVER_HEIGHT * LARGE_SCALE,
                 },
             }
         )
@@ -536,11 +649,14 @@ def check(items: list[dict[str, object]], covers: dict[str, str]) -> None:
     """Fail loudly if the generated data breaks the catalog's invariants."""
     asins = [str(item["asin"]) for item in items]
     ranks = [item["sales_rank"] for item in items]
+    isbns = [item["isbn"] for item in items if item["isbn"]]
     assert len(set(asins)) == len(asins), "duplicate ASIN"
     assert all(len(a) == 10 and a.startswith("B0STUB") for a in asins)
     assert len(set(ranks)) == len(ranks), "duplicate sales rank"
+    assert len(set(isbns)) == len(isbns), "duplicate ISBN"
     for topic in TOPICS:
         assert 12 <= len(topic.books) <= 14, topic.name
+        assert len(topic.more) <= 6, topic.name
         # Searching for the topic's name ("Astronomy for Beginners" includes
         # "for") must find its own books and at most one stray from elsewhere.
         wanted = set(topic.words) | set(WORD.findall(topic.name.lower()))
@@ -549,7 +665,8 @@ def check(items: list[dict[str, object]], covers: dict[str, str]) -> None:
             for item in items
             if wanted & {*WORD.findall(str(item["title"]).lower()), *item["keywords"]}
         )
-        assert found <= len(topic.books) + 1, f"{topic.name} matches {found} items"
+        mine = len(topic.books) + len(topic.more)
+        assert found <= mine + 1, f"{topic.name} matches {found} items"
     for asin, svg in covers.items():
         size = len(svg.encode("utf-8"))
         assert size < MAX_COVER_BYTES, f"{asin}.svg is {size} bytes"

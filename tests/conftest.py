@@ -178,6 +178,31 @@ def make_amazon(stub_server):
         session.close()
 
 
+@pytest.fixture
+def make_manual(stub_server):
+    """A factory for ManualCatalogs on the stub-server's Open Library."""
+    import requests
+
+    from widget.catalog.manual import ManualCatalog
+    from widget.catalog.manual import Storefront
+
+    sessions = []
+
+    def factory(*, base_url=None, **options):
+        session = requests.Session()
+        sessions.append(session)
+        return ManualCatalog(
+            session,
+            base_url or stub_server.url,
+            Storefront("www.amazon.com", "mysite-20"),
+            **options,
+        )
+
+    yield factory
+    for session in sessions:
+        session.close()
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory):
     """One real redis-server for the session; tests flush it (redis_url)."""

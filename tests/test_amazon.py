@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 
 import pytest
 import requests
@@ -297,7 +298,9 @@ def test_the_request_names_marketplace_tag_and_a_short_resource_list():
     assert body["sortBy"] == "Relevance"
     assert body["itemCount"] == 10
     assert "browseNodeInfo.websiteSalesRank" in body["resources"]
-    assert len(body["resources"]) < 10
+    # Only what a box shows: no features, variants, merchants or hi-res images.
+    assert len(body["resources"]) <= 12
+    assert not [r for r in body["resources"] if "hiRes" in r or "variants" in r]
 
 
 def test_sales_rank_orders_the_list_unranked_last_ties_in_api_order():
@@ -409,3 +412,109 @@ def test_an_answer_with_only_errors_is_no_products_found():
     body = {"errors": [{"code": "NoResults", "message": "nothing"}]}
     with pytest.raises(NoProductsFound, match="NoResults"):
         _catalog(ScriptedSession(_response(200, body))).top_products(ARTEMIS, 10)
+
+
+# -- ratings, review counts, savings, availability, dates, ISBNs ---------------
+SHOWN = (
+    "rating",
+    "reviews",
+    "availability",
+    "published",
+    "isbn",
+    "price",
+    "list_price",
+    "saving",
+)
+
+
+@pytest.mark.parametrize("keywords", ["nasa artemis", "science fiction", "python"])
+def test_the_adapter_reads_every_field_the_stub_catalog_holds(make_amazon, keywords):
+    topic = ARTEMIS.with_changes(keywords=keywords, pages=2)
+    over_the_wire = make_amazon().top_products(topic, 20)
+    offline = {p.asin: p for p in StubCatalog().top_products(topic, 20)}
+    assert over_the_wire
+    for product in over_the_wire:
+        expected = offline[product.asin]
+        for name in SHOWN:
+            assert getattr(product, name) == getattr(expected, name), name
+        assert product.large_image.height == expected.large_image.height
+        assert product.large_image.url.endswith(expected.large_image.url)
+
+
+def test_savings_without_a_saving_basis_still_give_the_list_price():
+    money = {"amount": 16.0, "currency": "USD"}
+    savings = {"money": {"amount": 4.0, "currency": "USD"}, "percentage": 20}
+    item = _item(
+        "B000000008",
+        offersV2={"listings": [{"price": {"money": money, "savings": savings}}]},
+    )
+    [product] = _catalog(ScriptedSession(_page(item))).top_products(ARTEMIS, 10)
+    assert (product.list_price.amount, product.list_price.display) == (20.0, "$20.00")
+    assert (product.saving.money.display, product.saving.percentage) == ("$4.00", 20)
+
+
+def test_a_list_price_below_the_price_is_no_saving():
+    price = {
+        "money": {"amount": 16.0, "currency": "USD"},
+        "savingBasis": {"money": {"amount": 12.0, "currency": "USD"}},
+    }
+    item = _item("B000000009", offersV2={"listings": [{"price": price}]})
+    [product] = _catalog(ScriptedSession(_page(item))).top_products(ARTEMIS, 10)
+    assert product.saving is None
+
+
+@pytest.mark.parametrize(
+    ("external_ids", "isbn"),
+    [
+        ({"isbns": {"displayValues": ["0316769487"]}}, "9780316769488"),
+        # a non-book EAN first is skipped, not fatal
+        (
+            {"eans": {"displayValues": ["0012345678905", "9780316769488"]}},
+            "9780316769488",
+        ),
+        ({"eans": {"displayValues": ["9780316769488"]}}, "9780316769488"),
+        ({"isbns": {"displayValues": ["not-an-isbn"]}}, None),
+        ({"isbns": None}, None),
+    ],
+)
+def test_the_isbn_is_the_first_valid_one_as_isbn_13(external_ids, isbn):
+    item = _item("B00000000I")
+    item["itemInfo"]["externalIds"] = external_ids
+    [product] = _catalog(ScriptedSession(_page(item))).top_products(ARTEMIS, 10)
+    assert product.isbn == isbn
+
+
+@pytest.mark.parametrize(
+    ("shown", "published"),
+    [
+        ("2025-03-01T00:00:01Z", date(2025, 3, 1)),
+        ("2025-03", date(2025, 3, 1)),
+        ("2025", date(2025, 1, 1)),
+        ("March 2025", date(2025, 3, 1)),
+        ("n/a", None),
+        ("2025-13-40", None),
+    ],
+)
+def test_publication_dates_are_read_leniently(shown, published):
+    item = _item("B00000000D")
+    item["itemInfo"]["contentInfo"] = {"publicationDate": {"displayValue": shown}}
+    [product] = _catalog(ScriptedSession(_page(item))).top_products(ARTEMIS, 10)
+    assert product.published == published
+
+
+def test_numbers_that_are_not_finite_are_left_out():
+    body = (
+        '{"searchResult": {"items": [{"asin": "B00000000N",'
+        ' "detailPageURL": "https://www.amazon.co.uk/dp/B00000000N?tag=mysite-21",'
+        ' "itemInfo": {"title": {"displayValue": "N"}},'
+        ' "customerReviews": {"count": NaN, "starRating": {"value": Infinity}},'
+        ' "offersV2": {"listings": [{"price": {"money": {"amount": 8, "currency":'
+        ' "GBP"}, "savings": {"money": {"amount": NaN, "currency": "GBP"},'
+        ' "percentage": NaN}}}]}}]}}'
+    )
+    response = requests.Response()
+    response.status_code = 200
+    response._content = body.encode()
+    [product] = _catalog(ScriptedSession(response)).top_products(ARTEMIS, 10)
+    assert (product.reviews, product.rating, product.saving) == (None, None, None)
+    assert product.price.amount == 8.0

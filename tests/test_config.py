@@ -118,3 +118,16 @@ def test_every_setting_has_help_and_a_working_default():
         assert setting.help.strip(), setting.name
         if setting.default is not None:
             setting.cast(setting.default)
+
+
+@pytest.mark.parametrize(
+    "bad", ["openlibrary.org", "ftp://openlibrary.org", "https://"]
+)
+def test_the_open_library_url_must_be_http_or_https(bad):
+    with pytest.raises(ConfigError, match="WIDGET_OPENLIBRARY_URL"):
+        load_config({"WIDGET_OPENLIBRARY_URL": bad})
+
+
+def test_the_open_library_url_loses_its_trailing_slash():
+    config = load_config({"WIDGET_OPENLIBRARY_URL": "http://127.0.0.1:8641/"})
+    assert config["WIDGET_OPENLIBRARY_URL"] == "http://127.0.0.1:8641"

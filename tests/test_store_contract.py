@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
@@ -12,7 +13,10 @@ import pytest
 
 from tests.fakes import make_product
 from widget.models import HistoryEntry
+from widget.models import Image
+from widget.models import Price
 from widget.models import RefreshError
+from widget.models import Saving
 from widget.models import Topic
 from widget.models import TopList
 from widget.store import TopicExists
@@ -149,6 +153,23 @@ def test_a_snapshot_reads_back_exactly(store):
     state = store.get_state("artemis")
     assert state.snapshot == full
     assert state.last_attempt == T0
+
+
+def test_every_product_field_reads_back(store):
+    store.add_topic(ARTEMIS)
+    product = make_product(
+        1,
+        reviews=1320,
+        list_price=Price(24.99, "USD", "$24.99"),
+        saving=Saving(Price(13.99, "USD", "$13.99"), 56),
+        published=date(2025, 3, 1),
+        isbn="9780000000019",
+        large_image=Image("https://m.media-amazon.com/images/I/x.jpg", 333, 500),
+        note="Signed by the author",
+    )
+    full = TopList("artemis", (product, make_product(2)), T0, "fake")
+    store.save_snapshot(full)
+    assert store.get_state("artemis").snapshot == full
 
 
 def test_a_list_is_only_replaced_by_a_newer_one(store):

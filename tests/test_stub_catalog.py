@@ -1,8 +1,13 @@
+import importlib.util
 import json
+from datetime import date
+from pathlib import Path
 
 import pytest
 
 from widget.catalog.base import NoProductsFound
+from widget.catalog.identifiers import isbn13_to_10
+from widget.catalog.identifiers import parse_isbn
 from widget.catalog.stub import BUNDLED_CATALOG
 from widget.catalog.stub import StubCatalog
 from widget.config import ConfigError
@@ -88,6 +93,12 @@ def test_another_catalog_file_can_be_swapped_in(make_app, tmp_path):
         ('{"things": []}', "missing field"),
         ('{"items": []}', "no items"),
         ('{"items": [{"asin": "B0X", "title": "t"}]}', "asin"),
+        ('{"items": [{"asin": "B0X0000001", "title": "t", "isbn": "12"}]}', "ISBN"),
+        (
+            '{"items": [{"asin": "B0X0000001", "title": "t",'
+            ' "isbn": "9780000000018"}]}',
+            "check digit",
+        ),
     ],
 )
 def test_malformed_catalog_file_stops_start_up(make_app, tmp_path, content, reason):
@@ -107,3 +118,67 @@ def test_stub_announces_itself(make_app, caplog):
     client = make_app().test_client()
     assert "STUB catalog" in caplog.text
     assert client.get("/healthz").get_json()["catalog"] == "stub"
+
+
+# -- the fields issue 14 and 15 need, and the variety to show them offline ------
+TODAY = date(2026, 11, 28)
+
+
+def test_discounts_carry_the_saving_against_the_list_price(stub):
+    products = stub.top_products(topic("nasa artemis"), 30)
+    discounted = [p for p in products if p.list_price]
+    assert discounted
+    for product in discounted:
+        saved = product.list_price.amount - product.price.amount
+        assert product.saving.money.amount == pytest.approx(saved)
+        assert product.saving.percentage == round(
+            saved / product.list_price.amount * 100
+        )
+    assert all(p.saving is None for p in products if not p.list_price)
+
+
+def test_the_first_ten_of_the_demo_topic_show_every_list_feature(stub):
+    ten = stub.top_products(topic("NASA Artemis"), 10)
+    assert any(not p.buyable for p in ten), "an out-of-stock item"
+    works = [p.work for p in ten]
+    assert len(set(works)) < len(works), "two editions of one work"
+    assert any(p.saving for p in ten), "a discount"
+    assert any(p.rating is None and p.reviews is None for p in ten), "no reviews yet"
+    assert any(p.rating and p.reviews for p in ten), "rated, with a count"
+    assert any(p.published and 0 <= (TODAY - p.published).days < 90 for p in ten)
+    assert any(p.published and p.published > TODAY for p in ten), "a pre-order"
+
+
+def test_science_fiction_has_an_unavailable_book(stub):
+    found = stub.top_products(topic("science fiction"), 30)
+    assert "UNAVAILABLE" in {p.availability for p in found}
+
+
+def test_books_have_isbn_13s_most_with_an_isbn_10_and_ebooks_have_none(stub):
+    books = stub.top_products(topic("nasa artemis mars python"), 200)
+    isbns = [p.isbn for p in books if p.isbn]
+    assert len(isbns) == len(set(isbns)) > 40
+    assert all(parse_isbn(isbn) == isbn for isbn in isbns)
+    with_ten = [i for i in isbns if isbn13_to_10(i)]
+    assert len(with_ten) > 0.8 * len(isbns) and len(with_ten) < len(isbns)
+    kindle = stub.top_products(topic("science fiction", search_index="KindleStore"), 9)
+    assert all(p.isbn is None for p in kindle)
+
+
+def test_large_covers_are_the_medium_ones_scaled_up(stub):
+    for product in stub.top_products(topic("gardening"), 10):
+        assert product.large_image.url == product.image.url
+        assert product.large_image.height > product.image.height
+
+
+def test_the_bundled_catalog_is_what_its_generator_writes():
+    script = Path(__file__).parents[1] / "scripts" / "make_stub_catalog.py"
+    spec = importlib.util.spec_from_file_location("make_stub_catalog", script)
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    items = generator.build_items()
+    assert generator.catalog_json(items) == BUNDLED_CATALOG.read_text("utf-8")
+    covers = BUNDLED_CATALOG.parent / "covers"
+    for item in items[::17]:
+        svg = (covers / f"{item['asin']}.svg").read_text("utf-8")
+        assert svg == generator.render_cover(item)

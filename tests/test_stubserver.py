@@ -114,6 +114,16 @@ def test_search_items_answers_in_the_creators_api_shape(stub_server, version):
     assert "offersV2" not in item  # not asked for
 
 
+def test_newest_arrivals_come_newest_first(stub_server):
+    resources = ["itemInfo.contentInfo"]
+    body = SEARCH | {"sortBy": "NewestArrivals", "resources": resources}
+    items = _search(stub_server, body=body).json()["searchResult"]["items"]
+    dates = [
+        i["itemInfo"]["contentInfo"]["publicationDate"]["displayValue"] for i in items
+    ]
+    assert len(dates) == 10 and dates == sorted(dates, reverse=True)
+
+
 def test_without_resources_only_titles_come_back(stub_server):
     item = _search(stub_server).json()["searchResult"]["items"][0]
     assert set(item) == {"asin", "detailPageURL", "itemInfo"}
@@ -239,6 +249,51 @@ def test_the_call_log_counts_and_resets(stub_server):
     assert stub_server.calls() == []
 
 
+# -- Open Library's books API ----------------------------------------------------
+def _books(server, bibkeys, **params):
+    query = {"bibkeys": bibkeys, "format": "json", "jscmd": "data"} | params
+    return requests.get(server.url + "/api/books", params=query, timeout=5)
+
+
+def test_books_are_found_by_isbn_10_or_13_and_keyed_as_asked(stub_server):
+    answer = _books(
+        stub_server, "ISBN:0000000019,ISBN:978-0-00-000011-8,ISBN:9780316769488"
+    )
+    assert answer.status_code == 200
+    books = answer.json()
+    assert set(books) == {
+        "ISBN:0000000019",
+        "ISBN:978-0-00-000011-8",
+    }  # unknown: absent
+    artemis = books["ISBN:0000000019"]
+    assert (artemis["title"], artemis["subtitle"]) == (
+        "Artemis Rising",
+        "The Long Road Back to the Moon",
+    )
+    assert artemis["authors"][0]["name"] == "Dana Whitlock"
+    assert artemis["identifiers"]["isbn_13"] == ["9780000000019"]
+    assert artemis["identifiers"]["isbn_10"] == ["0000000019"]
+    assert artemis["publish_date"] == "May 3, 2009"
+    assert artemis["cover"]["medium"] == stub_server.url + "/b/isbn/9780000000019-M.jpg"
+
+
+def test_books_without_format_json_come_as_a_script(stub_server):
+    answer = _books(stub_server, "ISBN:9780000000019", format="")
+    assert answer.text.startswith("var _OLBookInfo = {")
+
+
+def test_only_the_data_view_is_served(stub_server):
+    assert _books(stub_server, "ISBN:9780000000019", jscmd="viewapi").status_code == 400
+
+
+def test_book_lookups_are_logged_and_take_faults(stub_server):
+    stub_server.queue("503")
+    assert _books(stub_server, "ISBN:9780000000019").status_code == 503
+    assert _books(stub_server, "ISBN:9780000000019").status_code == 200
+    statuses = [c["status"] for c in stub_server.calls("openlibrary")]
+    assert statuses == [503, 200]
+
+
 # -- the command ---------------------------------------------------------------------
 def test_the_command_prints_its_token_urls_and_serves(tmp_path):
     root = Path(__file__).parent.parent
@@ -259,14 +314,21 @@ def test_the_command_prints_its_token_urls_and_serves(tmp_path):
         cwd=tmp_path,
     )
     try:
-        lines = [process.stdout.readline() for _ in range(4)]
+        lines = [process.stdout.readline() for _ in range(5)]
         base = f"http://127.0.0.1:{port}"
         assert f"{base}/oauth2/token" in lines[1]
         assert f"{base}/auth/o2/token" in lines[2]
         assert "stub-client / s3" in lines[3]
+        assert f"{base}/api/books" in lines[4]
         fields = FORM | {"client_secret": "s3"}
         answer = requests.post(base + "/oauth2/token", data=fields, timeout=5)
         assert answer.status_code == 200
+        books = requests.get(
+            base + "/api/books",
+            params={"bibkeys": "ISBN:9780000000019", "format": "json", "jscmd": "data"},
+            timeout=5,
+        )
+        assert books.json()["ISBN:9780000000019"]["title"] == "Artemis Rising"
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -294,14 +356,22 @@ def test_python_amazon_paapi_gets_items_from_the_stub_server(
     )
     try:
         found = api.search_items(keywords="nasa artemis", search_index="Books")
-        items = api.get_items(["B0STUB0001", "B0NOPE0000"])
+        items = api.get_items(["B0STUB0001", "B0NOPE0000", "B0STUB0011"])
     finally:
         api.close()
     assert len(found.items) == 10
     first = found.items[0]
     assert first.item_info.title.display_value
     assert first.detail_page_url.startswith("https://www.amazon.com/dp/")
-    assert [i.asin for i in items] == ["B0STUB0001"]
+    assert [i.asin for i in items] == ["B0STUB0001", "B0STUB0011"]
     assert items[0].offers_v2.listings[0].price.money.amount > 0
+    # The fields a box shows parse with Amazon's own models.
+    discounted = items[1]
+    assert discounted.customer_reviews.count > 0
+    assert discounted.offers_v2.listings[0].price.savings.percentage > 0
+    assert discounted.offers_v2.listings[0].price.saving_basis.money.amount > 0
+    assert discounted.item_info.content_info.publication_date.display_value
+    assert discounted.item_info.external_ids.eans.display_values[0].startswith("978")
+    assert discounted.images.primary.large.height > 160
     assert items.errors[0].code == "InvalidParameterValue"
     assert len(stub_server.calls("token")) == 1

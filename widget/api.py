@@ -57,7 +57,11 @@ def topic_detail(state: TopicState) -> dict[str, Any]:
         show_prices = fresh != "stale"
         detail["products"] = [
             product_to_dict(p)
-            | ({} if show_prices else {"price": None})
+            | (
+                {}
+                if show_prices
+                else {"price": None, "list_price": None, "saving": None}
+            )
             | ({} if p.image and is_https(p.image.url) else {"image": None})
             for p in snapshot.products
             if is_https(p.url)

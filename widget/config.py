@@ -20,6 +20,9 @@ from urllib.parse import urlunsplit
 
 #: Timeouts for every outbound call: (connect, read) seconds.
 DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
+#: Open Library timeouts: (connect, read) seconds. Its books API can take a
+#: few seconds for a batch; a manual list keeps its last version meanwhile.
+OPENLIBRARY_TIMEOUT = (5.0, 10.0)
 #: Redis store timeouts: (connect, read) seconds. Short, so a dead Redis
 #: fails a request fast and workers serve what they hold in memory.
 REDIS_TIMEOUT = (1.0, 2.0)
@@ -119,6 +122,15 @@ def to_refresh_interval(value: Any) -> timedelta:
     if not timedelta(minutes=5) <= interval <= timedelta(hours=24):
         raise ValueError("must be between 5m and 24h (Amazon data may be 24h old)")
     return interval
+
+
+def to_base_url(value: Any) -> str:
+    """An http(s) base URL without a trailing slash."""
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError("expected an http:// or https:// URL")
+    return text
 
 
 def one_of(*choices: str) -> Callable[[Any], str]:
@@ -297,6 +309,13 @@ SETTINGS: tuple[Setting, ...] = (
         "How many reverse proxies in front of the service to trust for"
         " `X-Forwarded-For`/`-Proto` (client address for login throttling, https"
         " for the Secure session cookie); 0 trusts none.",
+    ),
+    Setting(
+        "WIDGET_OPENLIBRARY_URL",
+        "https://openlibrary.org",
+        to_base_url,
+        "Open Library, where hand-picked (manual) lists get titles, authors and"
+        " covers by ISBN (point it at `widget stub-server` to run offline).",
     ),
     Setting(
         "WIDGET_AMAZON_CREDENTIAL_ID", None, to_secret, "Creators API credential id."

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 
@@ -18,6 +19,10 @@ MAX_SLUG_LENGTH = 64
 MAX_ITEMS = 10
 MAX_REFRESH_INTERVAL = timedelta(hours=24)
 MIN_REFRESH_INTERVAL = timedelta(minutes=5)
+#: Availability types (Creators API ``offersV2.listings.availability.type``)
+#: of an item nobody can buy now; every other type, or none, can be bought.
+NOT_BUYABLE = frozenset({"OUT_OF_STOCK", "UNAVAILABLE"})
+_CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥"}
 
 
 def slugify(title: str) -> str:
@@ -44,9 +49,46 @@ class Price:
     display: str
 
 
+def format_price(amount: float, currency: str) -> str:
+    sign = _CURRENCY_SIGNS.get(currency)
+    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
+
+
+def make_price(amount: float, currency: str) -> Price:
+    """A price displayed the way the stub and Amazon's own ``displayAmount`` do."""
+    return Price(amount, currency, format_price(amount, currency))
+
+
+@dataclass(frozen=True)
+class Saving:
+    """What the price saves against the list price: "$5.00", 20 (%)."""
+
+    money: Price
+    percentage: int
+
+
+def saving_between(price: Price | None, list_price: Price | None) -> Saving | None:
+    """The saving of ``price`` against ``list_price``; None unless it is one."""
+    if price is None or list_price is None or price.currency != list_price.currency:
+        return None
+    amount = round(list_price.amount - price.amount, 2)
+    if amount <= 0 or list_price.amount <= 0:
+        return None
+    percentage = round(amount / list_price.amount * 100)
+    if percentage < 1:
+        return None
+    return Saving(make_price(amount, price.currency), percentage)
+
+
 @dataclass(frozen=True)
 class Product:
-    """One item of a list. Only asin, title and url are always present."""
+    """One item of a list. Only asin, title and url are always present.
+
+    ``image`` is the medium cover, ``large_image`` the large one for
+    ``srcset``; ``isbn`` is an ISBN-13; ``rating`` and
+    ``reviews`` only ever come from the catalog's API; ``note`` is the
+    admin's own line for a hand-picked book.
+    """
 
     asin: str
     title: str
@@ -57,6 +99,24 @@ class Product:
     availability: str | None = None
     rating: float | None = None
     sales_rank: int | None = None
+    reviews: int | None = None
+    list_price: Price | None = None
+    saving: Saving | None = None
+    published: date | None = None
+    isbn: str | None = None
+    large_image: Image | None = None
+    note: str | None = None
+
+    @property
+    def buyable(self) -> bool:
+        """False for out-of-stock and unavailable items."""
+        return self.availability not in NOT_BUYABLE
+
+    @property
+    def work(self) -> tuple[str, tuple[str, ...]]:
+        """What editions of one book share: title and authors, case-folded."""
+        title = " ".join(self.title.casefold().split())
+        return title, tuple(" ".join(a.casefold().split()) for a in self.authors)
 
 
 @dataclass(frozen=True)

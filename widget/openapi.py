@@ -44,6 +44,22 @@ TOPIC_SETTINGS = {
         "pages": {"type": "integer", "minimum": 1, "maximum": 3},
     },
 }
+IMAGE = {
+    "type": ["object", "null"],
+    "properties": {
+        "url": {"type": "string"},
+        "width": {"type": "integer"},
+        "height": {"type": "integer"},
+    },
+}
+PRICE: dict[str, Any] = {
+    "type": ["object", "null"],
+    "properties": {
+        "amount": {"type": "number"},
+        "currency": {"type": "string"},
+        "display": {"type": "string"},
+    },
+}
 PRODUCT = {
     "type": "object",
     "required": ["asin", "title", "url", "authors"],
@@ -52,25 +68,21 @@ PRODUCT = {
         "title": {"type": "string"},
         "url": {"type": "string", "pattern": "^https://"},
         "authors": {"type": "array", "items": {"type": "string"}},
-        "image": {
+        "image": IMAGE,
+        "large_image": IMAGE,
+        "price": PRICE,
+        "list_price": PRICE,
+        "saving": {
             "type": ["object", "null"],
-            "properties": {
-                "url": {"type": "string"},
-                "width": {"type": "integer"},
-                "height": {"type": "integer"},
-            },
-        },
-        "price": {
-            "type": ["object", "null"],
-            "properties": {
-                "amount": {"type": "number"},
-                "currency": {"type": "string"},
-                "display": {"type": "string"},
-            },
+            "properties": PRICE["properties"] | {"percentage": {"type": "integer"}},
         },
         "availability": NULLABLE_STRING,
         "rating": {"type": ["number", "null"]},
+        "reviews": {"type": ["integer", "null"]},
         "sales_rank": {"type": ["integer", "null"]},
+        "published": {"type": ["string", "null"], "format": "date"},
+        "isbn": {"type": ["string", "null"], "description": "ISBN-13"},
+        "note": NULLABLE_STRING,
     },
 }
 STATUS = {"type": "string", "enum": ["fresh", "stale", "failing", "pending"]}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC
+from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from widget.models import Image
 from widget.models import Price
 from widget.models import Product
 from widget.models import RefreshError
+from widget.models import Saving
 from widget.models import Topic
 from widget.models import TopicState
 from widget.models import TopList
@@ -62,55 +64,94 @@ def topic_from_dict(data: dict[str, Any]) -> Topic:
     )
 
 
+def _image_to_dict(image: Image | None) -> dict[str, Any] | None:
+    if image is None:
+        return None
+    return {"url": image.url, "width": image.width, "height": image.height}
+
+
+def _image_from_dict(data: Any) -> Image | None:
+    if not data:
+        return None
+    return Image(data["url"], data["width"], data["height"])
+
+
+def _price_to_dict(price: Price | None) -> dict[str, Any] | None:
+    if price is None:
+        return None
+    return {
+        "amount": price.amount,
+        "currency": price.currency,
+        "display": price.display,
+    }
+
+
+def _price(data: dict[str, Any]) -> Price:
+    return Price(float(data["amount"]), data["currency"], data["display"])
+
+
+def _price_from_dict(data: Any) -> Price | None:
+    return _price(data) if data else None
+
+
 def product_to_dict(product: Product) -> dict[str, Any]:
+    saving = product.saving
     return {
         "asin": product.asin,
         "title": product.title,
         "url": product.url,
         "authors": list(product.authors),
-        "image": (
+        "image": _image_to_dict(product.image),
+        "large_image": _image_to_dict(product.large_image),
+        "price": _price_to_dict(product.price),
+        "list_price": _price_to_dict(product.list_price),
+        "saving": (
             None
-            if product.image is None
+            if saving is None
             else {
-                "url": product.image.url,
-                "width": product.image.width,
-                "height": product.image.height,
-            }
-        ),
-        "price": (
-            None
-            if product.price is None
-            else {
-                "amount": product.price.amount,
-                "currency": product.price.currency,
-                "display": product.price.display,
+                "amount": saving.money.amount,
+                "currency": saving.money.currency,
+                "display": saving.money.display,
+                "percentage": saving.percentage,
             }
         ),
         "availability": product.availability,
         "rating": product.rating,
+        "reviews": product.reviews,
         "sales_rank": product.sales_rank,
+        "published": None
+        if product.published is None
+        else product.published.isoformat(),
+        "isbn": product.isbn,
+        "note": product.note,
     }
 
 
 def product_from_dict(data: dict[str, Any]) -> Product:
-    image = data.get("image")
-    price = data.get("price")
+    """A product as stored; fields added since a snapshot was written are None."""
+    saving = data.get("saving") or None
+    published = data.get("published")
     return Product(
         asin=data["asin"],
         title=data["title"],
         url=data["url"],
         authors=tuple(data.get("authors") or ()),
-        image=None
-        if not image
-        else Image(image["url"], image["width"], image["height"]),
-        price=(
-            None
-            if not price
-            else Price(float(price["amount"]), price["currency"], price["display"])
-        ),
+        image=_image_from_dict(data.get("image")),
+        price=_price_from_dict(data.get("price")),
         availability=data.get("availability"),
         rating=data.get("rating"),
         sales_rank=data.get("sales_rank"),
+        reviews=data.get("reviews"),
+        list_price=_price_from_dict(data.get("list_price")),
+        saving=(
+            None
+            if saving is None
+            else Saving(_price(saving), int(saving["percentage"]))
+        ),
+        published=None if not published else date.fromisoformat(published),
+        isbn=data.get("isbn"),
+        large_image=_image_from_dict(data.get("large_image")),
+        note=data.get("note"),
     )
 
 

@@ -103,7 +103,7 @@ def server(tmp_path, request):
             try:
                 requests.get(base + "/healthz", timeout=2)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:  # refused, or workers still booting
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(error_log.read_text()) from None
                 time.sleep(0.1)

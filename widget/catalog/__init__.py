@@ -14,7 +14,10 @@ from widget.catalog.amazon_auth import Credentials
 from widget.catalog.base import Catalog
 from widget.catalog.base import CatalogError
 from widget.catalog.budget import Budget
+from widget.catalog.manual import ManualCatalog
+from widget.catalog.manual import Storefront
 from widget.catalog.stub import BUNDLED_CATALOG
+from widget.catalog.stub import DEMO_PARTNER_TAG
 from widget.catalog.stub import StubCatalog
 from widget.config import ConfigError
 from widget.store.base import SnapshotStore
@@ -26,7 +29,7 @@ def _make_stub(config: Mapping[str, Any], store: SnapshotStore | None) -> Catalo
         return StubCatalog(
             path,
             marketplace=config["WIDGET_AMAZON_MARKETPLACE"],
-            partner_tag=config["WIDGET_AMAZON_PARTNER_TAG"] or "stubdemo-20",
+            partner_tag=config["WIDGET_AMAZON_PARTNER_TAG"] or DEMO_PARTNER_TAG,
         )
     except ValueError as exc:
         raise ConfigError(f"WIDGET_STUB_CATALOG: {exc}") from None
@@ -62,6 +65,20 @@ def make_amazon_catalog(
     )
 
 
+def make_manual_catalog(config: Mapping[str, Any]) -> ManualCatalog:
+    """The catalog of hand-picked books (and of the open-data fallback):
+    Open Library at ``WIDGET_OPENLIBRARY_URL``, links to the default store.
+
+    Not a ``WIDGET_CATALOG`` choice: a topic picks ``manual`` for itself and
+    the service's search catalog stays what ``WIDGET_CATALOG`` says.
+    """
+    store = Storefront(
+        config["WIDGET_AMAZON_MARKETPLACE"],
+        config["WIDGET_AMAZON_PARTNER_TAG"] or DEMO_PARTNER_TAG,
+    )
+    return ManualCatalog(requests.Session(), config["WIDGET_OPENLIBRARY_URL"], store)
+
+
 CATALOGS: dict[str, Callable[[Mapping[str, Any], SnapshotStore | None], Catalog]] = {
     "stub": _make_stub,
     "amazon": make_amazon_catalog,
@@ -82,7 +99,10 @@ __all__ = [
     "AmazonCatalog",
     "Catalog",
     "CatalogError",
+    "ManualCatalog",
+    "Storefront",
     "StubCatalog",
     "make_amazon_catalog",
     "make_catalog",
+    "make_manual_catalog",
 ]

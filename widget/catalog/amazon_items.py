@@ -7,21 +7,31 @@ instead of raising, so one odd item never costs a whole list.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from widget.catalog.stub import format_price
+from widget.catalog.dates import parse_published
+from widget.catalog.identifiers import first_isbn
 from widget.models import Image
 from widget.models import Price
 from widget.models import Product
+from widget.models import Saving
+from widget.models import format_price
+from widget.models import make_price
+from widget.models import saving_between
 
 #: The short resources list a widget needs (without it, only titles come back).
 RESOURCES = [
     "itemInfo.title",
     "itemInfo.byLineInfo",
+    "itemInfo.contentInfo",
+    "itemInfo.externalIds",
     "images.primary.medium",
+    "images.primary.large",
     "offersV2.listings.price",
     "offersV2.listings.availability",
     "offersV2.listings.isBuyBoxWinner",
+    "customerReviews.count",
     "customerReviews.starRating",
     "browseNodeInfo.websiteSalesRank",
 ]
@@ -44,16 +54,29 @@ def to_product(item: Any) -> Product | None:
     if not (isinstance(asin, str) and isinstance(title, str) and isinstance(url, str)):
         return None
     listing = _buy_box(dig(item, "offersV2", "listings"))
+    price = _price(dig(listing, "price", "money"))
+    list_price = _price(dig(listing, "price", "savingBasis", "money"))
+    saving = _saving(dig(listing, "price", "savings"), price, list_price)
+    if list_price is None and saving is not None and price is not None:
+        list_price = make_price(price.amount + saving.money.amount, price.currency)
     return Product(
         asin=asin,
         title=title,
         url=url,  # unchanged: it carries the partner tag Amazon attributes by
         authors=_authors(dig(item, "itemInfo", "byLineInfo", "contributors")),
         image=_image(dig(item, "images", "primary", "medium")),
-        price=_price(dig(listing, "price", "money")),
+        price=price,
         availability=_str(dig(listing, "availability", "type")),
         rating=_number(dig(item, "customerReviews", "starRating", "value")),
         sales_rank=_int(dig(item, "browseNodeInfo", "websiteSalesRank", "salesRank")),
+        reviews=_int(dig(item, "customerReviews", "count")),
+        list_price=list_price,
+        saving=saving,
+        published=parse_published(
+            dig(item, "itemInfo", "contentInfo", "publicationDate", "displayValue")
+        ),
+        isbn=_isbn(dig(item, "itemInfo", "externalIds")),
+        large_image=_image(dig(item, "images", "primary", "large")),
     )
 
 
@@ -97,6 +120,24 @@ def _image(medium: Any) -> Image | None:
     return Image(url, int(width), int(height))
 
 
+def _saving(
+    savings: Any, price: Price | None, list_price: Price | None
+) -> Saving | None:
+    """Amazon's ``savings``; computed from the list price when it sent none."""
+    money = _price(dig(savings, "money"))
+    percentage = _number(dig(savings, "percentage"))
+    if money is not None and percentage is not None and money.amount > 0:
+        return Saving(money, round(percentage))
+    return saving_between(price, list_price)
+
+
+def _isbn(external_ids: Any) -> str | None:
+    """The first valid ISBN among ``isbns`` then ``eans``, as an ISBN-13."""
+    return first_isbn(dig(external_ids, "isbns", "displayValues")) or first_isbn(
+        dig(external_ids, "eans", "displayValues")
+    )
+
+
 def _price(money: Any) -> Price | None:
     amount, currency = _number(dig(money, "amount")), _str(dig(money, "currency"))
     if amount is None or currency is None:
@@ -112,7 +153,8 @@ def _str(value: Any) -> str | None:
 def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value)
+    number = float(value)
+    return number if math.isfinite(number) else None  # JSON may carry NaN
 
 
 def _int(value: Any) -> int | None:

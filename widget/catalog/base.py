@@ -69,9 +69,11 @@ class Catalog(ABC):
     Contract (checked by ``tests/test_catalog_contract.py`` for every
     implementation):
 
-    - ``top_products`` returns at most ``limit`` products, best first, each
-      with an asin, a title and an https product URL; it never returns an
-      empty list (it raises ``NoProductsFound`` instead);
+    - ``top_products`` returns at most ``limit`` products, best first (for
+      a hand-picked list: in the admin's order), each with an asin, a title
+      and an https product URL; it never returns an empty list (it raises
+      ``NoProductsFound`` instead);
+    - an ``isbn``, when known, is an ISBN-13;
     - the same topic gives the same list while the upstream data is the same;
     - every failure is a ``CatalogError``.
     """

@@ -13,24 +13,29 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from widget.catalog.base import Catalog
 from widget.catalog.base import NoProductsFound
+from widget.catalog.identifiers import parse_isbn
 from widget.models import Image
 from widget.models import Price
 from widget.models import Product
 from widget.models import Topic
+from widget.models import make_price
+from widget.models import saving_between
 
 log = logging.getLogger(__name__)
 
 BUNDLED_CATALOG = Path(__file__).parent / "data" / "stub_catalog.json"
 #: Where the service serves covers that a catalog file names by relative path.
 COVERS_ROUTE = "/stub-covers/"
+#: The partner tag of links when no WIDGET_AMAZON_PARTNER_TAG is set.
+DEMO_PARTNER_TAG = "stubdemo-20"
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥"}
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,31 @@ class StubItem:
     rating: float | None
     image: Image | None
     url: str | None
+    isbn: str | None = None
+    published: date | None = None
+    list_price: Price | None = None
+    reviews: int | None = None
+    large_image: Image | None = None
+
+    def product(self, url: str) -> Product:
+        """The item as a list entry linking to ``url``."""
+        return Product(
+            asin=self.asin,
+            title=self.title,
+            url=self.url or url,
+            authors=self.authors,
+            image=self.image,
+            price=self.price,
+            availability=self.availability,
+            rating=self.rating,
+            sales_rank=self.sales_rank,
+            reviews=self.reviews,
+            list_price=self.list_price,
+            saving=saving_between(self.price, self.list_price),
+            published=self.published,
+            isbn=self.isbn,
+            large_image=self.large_image,
+        )
 
 
 # Words too common to say what a topic is about ("Astronomy for Beginners"
@@ -58,20 +88,29 @@ def words(text: str) -> set[str]:
     return {word.lower() for word in _WORD.findall(text)} - STOPWORDS
 
 
-def format_price(amount: float, currency: str) -> str:
-    sign = _CURRENCY_SIGNS.get(currency)
-    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
+def _price(raw: Any) -> Price | None:
+    if not raw:
+        return None
+    return make_price(float(raw["amount"]), str(raw["currency"]))
+
+
+def _image(raw: Any) -> Image | None:
+    """A cover; a relative URL names a file the service serves itself."""
+    if not raw or not raw.get("url"):
+        return None
+    url = str(raw["url"])
+    if not url.startswith(("https://", "http://", "/")):
+        url = COVERS_ROUTE + url.removeprefix("covers/")
+    return Image(url, int(raw["width"]), int(raw["height"]))
 
 
 def _item(raw: dict[str, Any]) -> StubItem:
-    price = raw.get("price")
-    image = raw.get("image")
     asin = str(raw["asin"])
     if not re.fullmatch(r"[A-Za-z0-9]{10}", asin):
         raise ValueError(f"asin {asin!r} is not 10 letters or digits")
-    image_url = None if not image else str(image["url"])
-    if image_url and not image_url.startswith(("https://", "http://", "/")):
-        image_url = COVERS_ROUTE + image_url.removeprefix("covers/")
+    isbn = raw.get("isbn")
+    published = raw.get("published")
+    reviews = raw.get("reviews")
     return StubItem(
         asin=asin,
         title=str(raw["title"]),
@@ -80,23 +119,16 @@ def _item(raw: dict[str, Any]) -> StubItem:
         keywords=frozenset(k.lower() for k in raw.get("keywords") or ()),
         browse_nodes=tuple(str(n) for n in raw.get("browse_nodes") or ()),
         sales_rank=None if raw.get("sales_rank") is None else int(raw["sales_rank"]),
-        price=(
-            None
-            if not price
-            else Price(
-                float(price["amount"]),
-                str(price["currency"]),
-                format_price(float(price["amount"]), str(price["currency"])),
-            )
-        ),
+        price=_price(raw.get("price")),
         availability=raw.get("availability"),
         rating=None if raw.get("rating") is None else float(raw["rating"]),
-        image=(
-            None
-            if not image_url or not image
-            else Image(image_url, int(image["width"]), int(image["height"]))
-        ),
+        image=_image(raw.get("image")),
         url=raw.get("url"),
+        isbn=None if not isbn else parse_isbn(str(isbn)),
+        published=None if not published else date.fromisoformat(str(published)),
+        list_price=_price(raw.get("list_price")),
+        reviews=None if reviews is None else int(reviews),
+        large_image=_image(raw.get("large_image")),
     )
 
 
@@ -146,7 +178,7 @@ class StubCatalog(Catalog):
         path: Path = BUNDLED_CATALOG,
         *,
         marketplace: str = "www.amazon.com",
-        partner_tag: str = "stubdemo-20",
+        partner_tag: str = DEMO_PARTNER_TAG,
     ) -> None:
         self.path = path
         self.covers_dir = path.parent / "covers"
@@ -172,17 +204,4 @@ class StubCatalog(Catalog):
         )
         if not found:
             raise NoProductsFound(f"no stub items match {topic.keywords!r}")
-        return [
-            Product(
-                asin=item.asin,
-                title=item.title,
-                url=item.url or self.product_url(item.asin),
-                authors=item.authors,
-                image=item.image,
-                price=item.price,
-                availability=item.availability,
-                rating=item.rating,
-                sales_rank=item.sales_rank,
-            )
-            for item in found[:limit]
-        ]
+        return [item.product(self.product_url(item.asin)) for item in found[:limit]]

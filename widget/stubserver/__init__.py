@@ -1,4 +1,5 @@
-"""``widget stub-server``: the Creators API wire format over the stub catalog."""
+"""``widget stub-server``: the Creators API wire format and Open Library's
+books API over the stub catalog."""
 
 from __future__ import annotations
 

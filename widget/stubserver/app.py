@@ -1,4 +1,5 @@
-"""A small WSGI app that speaks the Creators API over the stub catalog.
+"""A small WSGI app that speaks the Creators API over the stub catalog
+(and Open Library's books API, see ``widget.stubserver.openlibrary``).
 
 Token endpoints for both credential families, ``searchItems`` and
 ``getItems`` with Amazon's request checks and error bodies, and injected
@@ -30,6 +31,7 @@ from widget.catalog.stub import StubItem
 from widget.catalog.stub import search
 from widget.stubserver import wire
 from widget.stubserver.control import register_control
+from widget.stubserver.openlibrary import register_openlibrary
 from widget.stubserver.state import StubOptions
 from widget.stubserver.state import StubState
 from widget.stubserver.tokens import register_tokens
@@ -46,6 +48,7 @@ def create_stub_app(
     app.extensions["stub"] = state
     register_tokens(app, state)
     register_control(app, state)
+    register_openlibrary(app, state, items, covers_dir)
 
     def refuse(arrived: float, operation: str, status: int, body: Any) -> Response:
         state.log(operation, arrived, status)
@@ -188,7 +191,8 @@ def create_stub_app(
             str(body.get("searchIndex") or "All"),
             None if node is None else str(node),
         )
-        chunk = wire.relevance_order(found, keywords)[(page - 1) * count : page * count]
+        order = wire.relevance_order(found, keywords, body.get("sortBy"))
+        chunk = order[(page - 1) * count : page * count]
         if not chunk:
             return refuse(
                 arrived, "searchItems", 404, wire.not_found("SearchResult", keywords)

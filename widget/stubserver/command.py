@@ -43,7 +43,8 @@ from widget.stubserver.state import StubOptions
 def stub_server_command(
     host: str, port: int, faults: tuple[str, ...], **options: object
 ) -> None:
-    """Serve the Creators API wire format over the stub catalog, offline."""
+    """Serve the Creators API and Open Library's books API over the stub
+    catalog, offline."""
     path = Path(current_app.config["WIDGET_STUB_CATALOG"] or BUNDLED_CATALOG)
     try:
         items = load_stub_items(path)
@@ -57,6 +58,7 @@ def stub_server_command(
     click.echo(f"  token URL for versions 2.x: {base}/oauth2/token")
     click.echo(f"  token URL for versions 3.x: {base}/auth/o2/token")
     click.echo(f"  credential: {settings.client_id} / {settings.client_secret}")
+    click.echo(f"  Open Library books API: {base}/api/books")
     click.echo(f"  call log: {base}/_stub/calls")
     click.echo("Run the service against it with:")
     click.echo(
@@ -64,7 +66,8 @@ def stub_server_command(
         f" WIDGET_AMAZON_TOKEN_URL={base}/oauth2/token"
         f" WIDGET_AMAZON_CREDENTIAL_ID={settings.client_id}"
         f" WIDGET_AMAZON_CREDENTIAL_SECRET={settings.client_secret}"
-        " WIDGET_AMAZON_PARTNER_TAG=mysite-20 widget run"
+        " WIDGET_AMAZON_PARTNER_TAG=mysite-20"
+        f" WIDGET_OPENLIBRARY_URL={base} widget run"
     )
     try:
         server.serve_forever()
