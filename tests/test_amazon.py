@@ -205,12 +205,6 @@ def test_no_hits_is_no_products_found_read_from_dunder_type(make_amazon):
         make_amazon().top_products(ARTEMIS.with_changes(keywords="qqqzzz"), 10)
 
 
-def test_get_items_keeps_the_good_items_of_a_partial_answer(make_amazon, caplog):
-    products = make_amazon().get_products(["B0STUB0001", "B0NOPE0000", "B0STUB0002"])
-    assert [p.asin for p in products] == ["B0STUB0001", "B0STUB0002"]
-    assert "InvalidParameterValue" in caplog.text
-
-
 # -- ranking -------------------------------------------------------------------
 def test_all_pages_rank_like_the_stub_catalog(make_amazon, stub_server):
     # The stub-server answers in "relevance" order; re-sorting three pages of

@@ -299,10 +299,6 @@ def test_meta_values(store):
     assert store.get_meta("seeded") == "2"
 
 
-def test_ping_answers(store):
-    store.ping()
-
-
 # -- concurrency --------------------------------------------------------------
 def run_threads(count, target):
     errors = []

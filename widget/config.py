@@ -18,6 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
+from widget.i18n import ENGLISH
+from widget.i18n import LANGUAGES
+
 #: Timeouts for every outbound call: (connect, read) seconds.
 DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
 #: Open Library timeouts: (connect, read) seconds. Its books API can take a
@@ -26,9 +29,6 @@ OPENLIBRARY_TIMEOUT = (5.0, 10.0)
 #: Redis store timeouts: (connect, read) seconds. Short, so a dead Redis
 #: fails a request fast and workers serve what they hold in memory.
 REDIS_TIMEOUT = (1.0, 2.0)
-
-DEFAULT_DISCLOSURE = "As an Amazon Associate we earn from qualifying purchases."
-DEFAULT_FOOTER = "Last update on {date} / Affiliate links / Images from Amazon"
 
 
 class ConfigError(ValueError):
@@ -145,8 +145,6 @@ def one_of(*choices: str) -> Callable[[Any], str]:
 
 def to_disclosures(value: Any) -> dict[str, str]:
     """A JSON object from language code to disclosure sentence."""
-    from widget.i18n import LANGUAGES
-
     parsed = value if isinstance(value, Mapping) else json.loads(str(value) or "{}")
     if not isinstance(parsed, Mapping):
         raise ValueError('expected a JSON object such as {"de": "..."}')
@@ -226,7 +224,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "WIDGET_DISCLOSURE",
-        DEFAULT_DISCLOSURE,
+        ENGLISH.disclosure,
         to_str,
         "Affiliate disclosure sentence shown in every widget.",
     ),
@@ -240,7 +238,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "WIDGET_FOOTER",
-        DEFAULT_FOOTER,
+        ENGLISH.footer,
         to_str,
         "Footer line of every widget; `{date}` becomes the last update date.",
     ),
@@ -429,21 +427,6 @@ def _check_amazon(config: Mapping[str, Any]) -> None:
             + ", ".join(missing)
             + " (from Associates Central: Tools > Creators API)"
         )
-
-
-def public_settings(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Settings safe to show operators: secrets masked, durations in seconds."""
-    shown: dict[str, Any] = {}
-    for setting in SETTINGS:
-        value = config.get(setting.name)
-        if isinstance(value, Secret):
-            value = "**********"
-        elif setting.name == "WIDGET_STORE" and isinstance(value, str):
-            value = redact_url(value)  # redis://:password@host
-        elif isinstance(value, timedelta):
-            value = int(value.total_seconds())
-        shown[setting.name] = value
-    return shown
 
 
 def redact_url(url: str) -> str:
