@@ -30,6 +30,8 @@ from widget.csrf import csrf_token
 from widget.csrf import rotate_csrf
 from widget.errors import NotFound
 from widget.lists import RefreshOutcome
+from widget.lookup import public_base_url
+from widget.lookup import stored_state
 from widget.models import Topic
 from widget.services import services
 from widget.store import TopicExists
@@ -38,8 +40,6 @@ from widget.topics import SEARCH_INDEXES
 from widget.topics import SORTS
 from widget.topics import TopicInvalid
 from widget.topics import topic_from_input
-from widget.views import public_base_url
-from widget.views import stored_state
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

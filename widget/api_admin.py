@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from widget import auth
 from widget import schedule
-from widget.api import topic_detail
+from widget.api_json import topic_detail
 from widget.errors import BadRequest
 from widget.errors import Conflict
 from widget.errors import Forbidden
@@ -28,14 +28,14 @@ from widget.errors import NotFound
 from widget.errors import PayloadTooLarge
 from widget.errors import Unauthorized
 from widget.lists import RefreshOutcome
+from widget.lookup import check_slug
+from widget.lookup import stored_state
 from widget.serialize import error_to_dict
 from widget.services import services
 from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.topics import TopicInvalid
 from widget.topics import topic_from_input
-from widget.views import check_slug
-from widget.views import stored_state
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1")
 

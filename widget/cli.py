@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 
 from widget.config import ConfigError
 from widget.freshness import topic_status
+from widget.metrics import worker_metrics
 from widget.serialize import iso
 from widget.serialize import topic_to_dict
 from widget.services import services
@@ -158,7 +159,7 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
                 outcomes.append(lists.refresh(slug, trigger="cli"))
             except TopicNotFound:
                 raise click.ClickException(f"no topic {slug!r}") from None
-    services().metrics.flush()  # this process serves no scrape: hand its counts over
+    worker_metrics().flush()  # this process serves no scrape: hand its counts over
     failed = 0
     for outcome in outcomes:
         if outcome.ok:
