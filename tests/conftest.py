@@ -6,9 +6,11 @@ from datetime import UTC
 from datetime import datetime
 
 import pytest
+from flask.testing import FlaskCliRunner
 
 from tests.fakes import FakeCatalog
 from widget import create_app
+from widget.cli import widget
 
 
 @pytest.fixture(autouse=True)
@@ -17,6 +19,14 @@ def clean_environ(monkeypatch):
     for name in list(os.environ):
         if name.startswith("WIDGET_"):
             monkeypatch.delenv(name)
+
+
+class WidgetRunner(FlaskCliRunner):
+    """``app.test_cli_runner()`` runs the ``widget`` command group (not
+    Flask's ``app.cli``) against the app under test."""
+
+    def invoke(self, cli=None, args=None, **kwargs):
+        return super().invoke(cli or widget, args, **kwargs)
 
 
 @pytest.fixture
@@ -32,7 +42,9 @@ def make_app(tmp_path):
             "WIDGET_SCHEDULER": False,
         }
         config.update(settings)
-        return create_app(config, catalog=catalog, clock=clock)
+        app = create_app(config, catalog=catalog, clock=clock)
+        app.test_cli_runner_class = WidgetRunner
+        return app
 
     return factory
 

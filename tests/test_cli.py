@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 
 def test_topics_list_shows_the_demo_topics(runner):
@@ -79,22 +82,41 @@ def test_refresh_due_skips_fresh_topics(runner):
     assert result.exit_code == 0 and "Nothing to refresh" in result.output
 
 
-def test_bad_settings_and_a_dead_store_are_one_plain_line(tmp_path):
-    import os
-    import subprocess
-    import sys
-
+def widget_command(tmp_path, *args, **settings):
+    """``python -m widget ARGS`` in a process of its own, on a store in tmp_path."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    store = {"WIDGET_STORE": f"sqlite:///{tmp_path}/w.db"}
+    return subprocess.run(
+        [sys.executable, "-m", "widget", *args],
+        env=base | store | {"WIDGET_INSTANCE_DIR": str(tmp_path)} | settings,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_help_lists_the_services_own_commands_and_logs_nothing(tmp_path):
+    result = widget_command(tmp_path, "--help")
+    assert result.returncode == 0 and result.stderr == ""
+    commands = result.stdout.partition("Commands:")[2].split()
+    for name in ("run", "topics", "refresh", "store", "stub-server"):
+        assert name in commands
+    for flask_only in ("--env-file", "--version", "routes", "shell", "Flask"):
+        assert flask_only not in result.stdout
+
+
+def test_commands_that_serve_nothing_do_not_warn_about_the_stub(tmp_path):
+    result = widget_command(tmp_path, "topics", "list")
+    assert result.returncode == 0 and "nasa-artemis" in result.stdout
+    assert "STUB" not in result.stderr
+
+
+def test_bad_settings_and_a_dead_store_are_one_plain_line(tmp_path):
     for settings, message in [
         ({"WIDGET_CATALOG": "ebay"}, "Error: WIDGET_CATALOG='ebay'"),
         ({"WIDGET_STORE": "redis://127.0.0.1:1/0"}, "Error: Redis store"),
     ]:
-        result = subprocess.run(
-            [sys.executable, "-m", "widget", "topics", "list"],
-            env=base | {"WIDGET_INSTANCE_DIR": str(tmp_path)} | settings,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = widget_command(tmp_path, "topics", "list", **settings)
         assert result.returncode == 1
         assert message in result.stderr and "Traceback" not in result.stderr

@@ -18,7 +18,6 @@ from widget import admin
 from widget import api
 from widget import api_admin
 from widget import auth
-from widget import cli
 from widget import errors
 from widget import headers
 from widget import metrics
@@ -27,12 +26,10 @@ from widget import schedule
 from widget import services
 from widget import sessions
 from widget import site
-from widget import stubserver
 from widget import views
 from widget.catalog import Catalog
 from widget.config import load_config
 from widget.store import SnapshotStore
-from widget.store import cli as store_cli
 
 PACKAGE_DIR = Path(__file__).parent
 # Installed wheels carry templates inside the package; a checkout keeps
@@ -54,7 +51,24 @@ def create_app(
     store: SnapshotStore | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> Flask:
-    """Build the service.
+    """Build the service to serve requests (gunicorn, ``widget run``): as
+    ``build_app``, and a stub catalog says loudly that it is one.
+
+    :raises ConfigError: naming the setting that stops it from starting.
+    """
+    app = build_app(config, catalog=catalog, store=store, clock=clock)
+    services.announce(app.extensions["widget"])
+    return app
+
+
+def build_app(
+    config: Mapping[str, Any] | None = None,
+    *,
+    catalog: Catalog | None = None,
+    store: SnapshotStore | None = None,
+    clock: Callable[[], datetime] | None = None,
+) -> Flask:
+    """Build the service; commands that serve nothing start here.
 
     :raises ConfigError: naming the setting that stops it from starting.
     """
@@ -75,9 +89,6 @@ def create_app(
     app.register_blueprint(admin.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(openapi.bp)
-    cli.init_app(app)
-    stubserver.init_app(app)
-    store_cli.init_app(app)
     schedule.init_app(app)
     return app
 

@@ -1,5 +1,11 @@
-"""The ``widget`` command: a Flask command group with topic and refresh
-commands that call the same services as the admin pages and the API."""
+"""The ``widget`` command: the service's own commands, which call the same
+services as the admin pages and the API.
+
+A plain click group, so ``widget --help`` lists these commands (not a
+framework's) and builds nothing. A command that needs the service builds
+it on first use (``with_appcontext``) through ``build_app``, which does not
+announce the stub catalog: only ``widget run`` serves.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +14,12 @@ import sys
 from typing import Any
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
+from widget.app import build_app
+from widget.app import create_app
 from widget.config import ConfigError
 from widget.freshness import topic_status
 from widget.metrics import worker_metrics
@@ -21,6 +29,8 @@ from widget.services import services
 from widget.store import StoreError
 from widget.store import TopicExists
 from widget.store import TopicNotFound
+from widget.store.cli import store_group
+from widget.stubserver.command import stub_server_command
 from widget.topics import TopicInvalid
 from widget.topics import topic_from_input
 
@@ -189,14 +199,19 @@ def _checked(data: dict[str, Any], interval: Any) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
-def init_app(app: Flask) -> None:
-    app.cli.add_command(topics_group)
-    app.cli.add_command(refresh_command)
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Reload on code changes; debugger.")
+def run_command(host: str, port: int, debug: bool) -> None:
+    """Serve widgets with the development server (gunicorn in production)."""
+    app = create_app()
+    run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
 
 
-class WidgetGroup(FlaskGroup):
-    """Flask's command group, with bad settings and an unreachable store
-    reported as one plain line instead of a traceback."""
+class WidgetGroup(click.Group):
+    """Bad settings and an unreachable store end a command with one plain
+    line instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -205,8 +220,22 @@ class WidgetGroup(FlaskGroup):
             raise click.ClickException(str(exc)) from None
 
 
-def main() -> None:
-    """Console script entry point: ``widget``."""
-    from widget.app import create_app
+@click.group("widget", cls=WidgetGroup)
+def widget() -> None:
+    """Affiliate book widgets: topics, refreshes, stores and the stub-server.
 
-    WidgetGroup(create_app=create_app, help="Affiliate book-widget service.").main()
+    Settings come from WIDGET_* environment variables (see the README).
+    """
+
+
+widget.add_command(run_command)
+widget.add_command(topics_group)
+widget.add_command(refresh_command)
+widget.add_command(store_group)
+widget.add_command(stub_server_command)
+
+
+def main() -> None:
+    """Console script entry point: ``widget`` (and ``python -m widget``)."""
+    info = ScriptInfo(create_app=build_app, set_debug_flag=False)
+    widget.main(obj=info, prog_name="widget")

@@ -15,6 +15,7 @@ from flask import Flask
 from flask import current_app
 
 from widget.catalog import Catalog
+from widget.catalog import StubCatalog
 from widget.catalog import make_catalog
 from widget.config import ConfigError
 from widget.freshness import utc_now
@@ -82,6 +83,12 @@ def init_app(
             # happens on the next start that can reach it.
             log.error("store unreachable at start-up, demo topics not seeded: %s", exc)
     return found
+
+
+def announce(found: Services) -> None:
+    """What an operator must see when the service starts serving."""
+    if isinstance(found.catalog, StubCatalog):
+        found.catalog.announce()
 
 
 def seed_demo_topics(store: SnapshotStore, config: Mapping[str, Any]) -> None:
