@@ -30,6 +30,24 @@ def test_add_duplicate_or_invalid_topic_fails_clearly(runner):
     assert long_title.exit_code != 0 and "title" in long_title.output
 
 
+def test_edit_changes_only_the_given_fields(runner, app):
+    store = app.extensions["widget"].store
+    before = store.get_state("nasa-artemis").topic
+    args = ["topics", "edit", "nasa-artemis", "--count", "5", "--pages", "2"]
+    result = runner.invoke(args=[*args, "--browse-node", "16272"])
+    assert result.exit_code == 0, result.output
+    after = store.get_state("nasa-artemis").topic
+    assert after == before.with_changes(item_count=5, pages=2, browse_node="16272")
+    runner.invoke(args=["topics", "edit", "nasa-artemis", "--browse-node", ""])
+    assert store.get_state("nasa-artemis").topic.browse_node is None
+    bad = runner.invoke(args=["topics", "edit", "nasa-artemis", "--pages", "9"])
+    assert bad.exit_code != 0 and "pages: must be a whole number from 1 to 3" in (
+        bad.output
+    )
+    missing = runner.invoke(args=["topics", "edit", "nope", "--pages", "2"])
+    assert missing.exit_code != 0 and "no topic 'nope'" in missing.output
+
+
 def test_remove_unknown_topic_fails(runner):
     result = runner.invoke(args=["topics", "remove", "nope"])
     assert result.exit_code != 0 and "no topic" in result.output

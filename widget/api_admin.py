@@ -35,7 +35,7 @@ from widget.services import services
 from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.topics import TopicInvalid
-from widget.topics import topic_from_input
+from widget.topics import parse_topic
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1")
 
@@ -98,9 +98,7 @@ def _invalid(exc: TopicInvalid) -> BadRequest:
 def create_topic() -> tuple[Response, int, dict[str, str]]:
     found = services()
     try:
-        topic = topic_from_input(
-            _json_object(), default_interval=found.config["WIDGET_REFRESH_INTERVAL"]
-        )
+        topic = parse_topic(_json_object(), settings=found.config)
     except TopicInvalid as exc:
         raise _invalid(exc) from None
     try:
@@ -116,11 +114,7 @@ def change_topic(slug: str) -> Response:
     existing = stored_state(slug).topic
     found = services()
     try:
-        topic = topic_from_input(
-            _json_object(),
-            default_interval=found.config["WIDGET_REFRESH_INTERVAL"],
-            existing=existing,
-        )
+        topic = parse_topic(_json_object(), settings=found.config, existing=existing)
     except TopicInvalid as exc:
         raise _invalid(exc) from None
     try:

@@ -20,6 +20,8 @@ from urllib.parse import urlunsplit
 
 from widget.i18n import ENGLISH
 from widget.i18n import LANGUAGES
+from widget.models import MAX_REFRESH_INTERVAL
+from widget.models import MIN_REFRESH_INTERVAL
 
 #: Timeouts for every outbound call: (connect, read) seconds.
 DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
@@ -117,10 +119,23 @@ def to_duration(value: Any) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 
+def duration_text(interval: timedelta) -> str:
+    """A duration as ``to_duration`` reads it back: "12h", "90m", "300"."""
+    seconds = int(interval.total_seconds())
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return str(seconds)
+
+
 def to_refresh_interval(value: Any) -> timedelta:
     interval = to_duration(value)
-    if not timedelta(minutes=5) <= interval <= timedelta(hours=24):
-        raise ValueError("must be between 5m and 24h (Amazon data may be 24h old)")
+    if not MIN_REFRESH_INTERVAL <= interval <= MAX_REFRESH_INTERVAL:
+        low, high = map(duration_text, (MIN_REFRESH_INTERVAL, MAX_REFRESH_INTERVAL))
+        raise ValueError(
+            f"must be between {low} and {high} (Amazon data may be {high} old)"
+        )
     return interval
 
 
