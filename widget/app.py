@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from typing import TypedDict
+from typing import Unpack
 
 from flask import Flask
 
@@ -44,30 +46,28 @@ TEMPLATES = next(
 )
 
 
+class Parts(TypedDict, total=False):
+    """What tests and benchmarks may hand in instead of the configured ones."""
+
+    catalog: Catalog | None
+    store: SnapshotStore | None
+    clock: Callable[[], datetime] | None
+
+
 def create_app(
-    config: Mapping[str, Any] | None = None,
-    *,
-    catalog: Catalog | None = None,
-    store: SnapshotStore | None = None,
-    clock: Callable[[], datetime] | None = None,
+    config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]
 ) -> Flask:
     """Build the service to serve requests (gunicorn, ``widget run``): as
     ``build_app``, and a stub catalog says loudly that it is one.
 
     :raises ConfigError: naming the setting that stops it from starting.
     """
-    app = build_app(config, catalog=catalog, store=store, clock=clock)
+    app = build_app(config, **parts)
     services.announce(app.extensions["widget"])
     return app
 
 
-def build_app(
-    config: Mapping[str, Any] | None = None,
-    *,
-    catalog: Catalog | None = None,
-    store: SnapshotStore | None = None,
-    clock: Callable[[], datetime] | None = None,
-) -> Flask:
+def build_app(config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]) -> Flask:
     """Build the service; commands that serve nothing start here.
 
     :raises ConfigError: naming the setting that stops it from starting.
@@ -78,7 +78,7 @@ def build_app(
     app.secret_key = secret_key(app.config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     sessions.init_app(app)
-    found = services.init_app(app, catalog=catalog, store=store, clock=clock)
+    found = services.init_app(app, **parts)
     metrics.init_app(app, found)
     auth.init_app(app)
     errors.register_error_handlers(app)
