@@ -33,7 +33,7 @@ class WidgetRunner(FlaskCliRunner):
 def make_app(tmp_path):
     """A factory for apps on a fresh SQLite file; keyword settings override."""
 
-    def factory(catalog=None, clock=None, **settings):
+    def factory(catalog=None, clock=None, store=None, **settings):
         config = {
             "TESTING": True,
             "WIDGET_STORE": f"sqlite:///{tmp_path}/widget.db",
@@ -42,7 +42,7 @@ def make_app(tmp_path):
             "WIDGET_SCHEDULER": False,
         }
         config.update(settings)
-        app = create_app(config, catalog=catalog, clock=clock)
+        app = create_app(config, catalog=catalog, clock=clock, store=store)
         app.test_cli_runner_class = WidgetRunner
         return app
 

@@ -76,6 +76,10 @@ def to_secret(value: Any) -> Secret | None:
     if isinstance(value, Secret):
         return value or None
     text = "" if value is None else str(value).strip()
+    # A line break or other control character inside is a paste gone wrong
+    # (and a token with one can never be sent in an Authorization header).
+    if not text.isprintable():
+        raise ValueError("must be one line without control characters")
     return Secret(text) if text else None
 
 
