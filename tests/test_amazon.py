@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from tests.conftest import free_port
+from tests.fakes import make_topic
 from widget.catalog.amazon import AmazonCatalog
 from widget.catalog.amazon_auth import Credentials
 from widget.catalog.base import CatalogBadResponse
@@ -26,7 +27,7 @@ from widget.catalog.stub import StubCatalog
 from widget.config import Secret
 from widget.models import Topic
 
-ARTEMIS = Topic(slug="nasa-artemis", title="NASA Artemis", keywords="nasa artemis")
+ARTEMIS = make_topic("nasa-artemis")
 
 
 # -- tokens ------------------------------------------------------------------

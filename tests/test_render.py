@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import Clock
+from tests.fakes import ARTEMIS
 from tests.fakes import make_product
 from widget.config import load_config
 from widget.lists import Variant
 from widget.models import Image
-from widget.models import Topic
 from widget.models import TopicState
 from widget.models import TopList
 from widget.render import display_products
@@ -18,12 +18,11 @@ from widget.render import widget_context
 
 NOW = Clock().moment
 SETTINGS = load_config({})
-TOPIC = Topic(slug="artemis", title="NASA Artemis", keywords="nasa artemis")
 
 
 def state(*products, age=timedelta(minutes=5)):
     snapshot = TopList("artemis", tuple(products), NOW - age, "fake")
-    return TopicState(TOPIC, version=1, snapshot=snapshot)
+    return TopicState(ARTEMIS, version=1, snapshot=snapshot)
 
 
 def context(topic_state, fresh="fresh", **variant):
@@ -99,6 +98,6 @@ def test_heading_footer_and_disclosure_follow_the_language():
 
 
 def test_a_topic_without_a_list_has_no_products_and_no_footer():
-    found = context(TopicState(TOPIC, version=1))
+    found = context(TopicState(ARTEMIS, version=1))
     assert found["has_list"] is False and found["products"] == []
     assert found["footer"] == "" and found["prices_as_of"] is None

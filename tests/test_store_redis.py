@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 
 from tests.conftest import free_port
+from tests.fakes import ARTEMIS
 from tests.fakes import FakeCatalog
 from tests.fakes import make_product
 from tests.redis_server import RedisServer
@@ -23,8 +24,6 @@ from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.store import make_store
 from widget.store.redis import RedisStore
-
-ARTEMIS = Topic(slug="artemis", title="NASA Artemis", keywords="nasa artemis")
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import pytest
 
 from tests.fakes import FakeCatalog
 from tests.fakes import make_product
+from tests.fakes import make_topic
 from widget.catalog.base import CatalogUnavailable
 from widget.models import Image
-from widget.models import Topic
 
 
 class Links(HTMLParser):
@@ -35,9 +35,7 @@ def parse(html):
 @pytest.fixture
 def artemis_app(make_app, fake_catalog, clock):
     app = make_app(catalog=fake_catalog, clock=clock, WIDGET_SEED_DEMO=False)
-    app.extensions["widget"].store.add_topic(
-        Topic(slug="nasa-artemis", title="NASA Artemis", keywords="nasa artemis")
-    )
+    app.extensions["widget"].store.add_topic(make_topic("nasa-artemis"))
     return app
 
 
