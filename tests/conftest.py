@@ -220,12 +220,8 @@ def redis_server(tmp_path_factory):
     """One real redis-server for the session; tests flush it (redis_url)."""
     from tests.redis_server import RedisServer
 
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    try:
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

@@ -27,17 +27,6 @@ from widget.store.redis import RedisStore
 
 
 @pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of this test's own, free to be stopped and restarted."""
-    server = RedisServer(tmp_path / "redis")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
 def redis_app(make_app):
     """A factory for apps ("workers") on a given Redis URL, with their own
     FakeCatalog and no demo topics; their connections are closed after."""
@@ -156,8 +145,13 @@ def test_after_a_timeout_the_store_is_left_alone_for_a_while():
 
 
 def test_with_redis_down_widgets_serve_from_memory_and_nothing_is_a_500(
-    redis_app, own_redis
+    redis_app, tmp_path
 ):
+    with RedisServer(tmp_path / "redis") as own_redis:
+        redis_goes_away_and_comes_back(redis_app, own_redis)
+
+
+def redis_goes_away_and_comes_back(redis_app, own_redis):
     app, catalog = redis_app(own_redis.url)
     store = app.extensions["widget"].store
     store.add_topic(ARTEMIS)
@@ -253,9 +247,7 @@ def make_certificates(folder):
 def test_rediss_connects_with_tls_and_checks_the_server(tmp_path):
     (tmp_path / "tls").mkdir()
     files = make_certificates(tmp_path / "tls")
-    server = RedisServer(tmp_path / "redis", tls=files)
-    server.start()
-    try:
+    with RedisServer(tmp_path / "redis", tls=files) as server:
         url = f"rediss://127.0.0.1:{server.tls_port}/0"
         trusted = make_store(f"{url}?ssl_ca_certs={files['ca']}")
         trusted.add_topic(ARTEMIS)
@@ -265,8 +257,6 @@ def test_rediss_connects_with_tls_and_checks_the_server(tmp_path):
         with pytest.raises(StoreError, match="certificate verify failed"):
             untrusted.version("artemis")
         untrusted.close()
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize(

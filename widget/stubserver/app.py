@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from werkzeug.serving import make_server
@@ -29,6 +30,9 @@ from widget.stubserver import tokens
 from widget.stubserver.state import StubOptions
 from widget.stubserver.state import StubState
 from widget.stubserver.state import log_call
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 
 def create_stub_app(
@@ -48,9 +52,9 @@ def create_stub_app(
 
 @contextmanager
 def serve_in_thread(
-    app: Flask, host: str = "127.0.0.1", port: int = 0
+    app: WSGIApplication, host: str = "127.0.0.1", port: int = 0
 ) -> Iterator[str]:
-    """Serve ``app`` from a background thread; yields its base URL."""
+    """Serve a WSGI app from a background thread; yields its base URL."""
     server = make_server(host, port, app, threaded=True)
     # A short poll interval makes shutdown (and so each test) quick.
     thread = threading.Thread(
