@@ -30,6 +30,7 @@ from widget.errors import Unauthorized
 from widget.lists import RefreshOutcome
 from widget.lookup import check_slug
 from widget.lookup import stored_state
+from widget.models import Topic
 from widget.serialize import error_to_dict
 from widget.services import services
 from widget.store import TopicExists
@@ -89,18 +90,22 @@ def _json_object() -> dict[str, Any]:
     return data
 
 
-def _invalid(exc: TopicInvalid) -> BadRequest:
-    fields = "; ".join(f"{name} {message}" for name, message in exc.errors.items())
-    return BadRequest(f"Invalid topic: {fields}.", fields=exc.errors)
+def _topic_from(data: dict[str, Any], existing: Topic | None = None) -> Topic:
+    """The topic a body describes (a change of ``existing``, if given).
+
+    :raises BadRequest: naming each bad field.
+    """
+    try:
+        return parse_topic(data, settings=services().config, existing=existing)
+    except TopicInvalid as exc:
+        fields = "; ".join(f"{name} {message}" for name, message in exc.errors.items())
+        raise BadRequest(f"Invalid topic: {fields}.", fields=exc.errors) from None
 
 
 @bp.post("/topics")
 def create_topic() -> tuple[Response, int, dict[str, str]]:
     found = services()
-    try:
-        topic = parse_topic(_json_object(), settings=found.config)
-    except TopicInvalid as exc:
-        raise _invalid(exc) from None
+    topic = _topic_from(_json_object())
     try:
         found.store.add_topic(topic)
     except TopicExists:
@@ -111,14 +116,9 @@ def create_topic() -> tuple[Response, int, dict[str, str]]:
 
 @bp.put("/topics/<slug>")
 def change_topic(slug: str) -> Response:
-    existing = stored_state(slug).topic
-    found = services()
+    topic = _topic_from(_json_object(), stored_state(slug).topic)
     try:
-        topic = parse_topic(_json_object(), settings=found.config, existing=existing)
-    except TopicInvalid as exc:
-        raise _invalid(exc) from None
-    try:
-        found.store.update_topic(topic)
+        services().store.update_topic(topic)
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
     return jsonify(topic_detail(stored_state(slug)))
