@@ -20,11 +20,10 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import ROOT  # noqa: E402
-from bench.common import command_env  # noqa: E402
 from bench.common import running  # noqa: E402
 from bench.common import scratch  # noqa: E402
 from bench.common import service_env  # noqa: E402
+from tests.e2e.servers import run_cli  # noqa: E402
 
 KEYWORDS = [
     "nasa artemis",
@@ -61,13 +60,9 @@ def import_topics(tmp: Path, env: dict[str, str], count: int) -> None:
         for n in range(count)
     ]
     (tmp / "topics.json").write_text(json.dumps({"topics": topics}))
-    subprocess.run(
-        [sys.executable, "-m", "widget", "topics", "import", str(tmp / "topics.json")],
-        cwd=ROOT,
-        env=command_env(env),
-        check=True,
-        capture_output=True,
-    )
+    done = run_cli(tmp, env, "topics", "import", str(tmp / "topics.json"))
+    if done.returncode != 0:
+        raise SystemExit(done.stderr)
 
 
 def main() -> None:
@@ -77,7 +72,7 @@ def main() -> None:
     with scratch() as tmp:
         env = service_env(tmp, WIDGET_SEED_DEMO="false")
         import_topics(tmp, env, args.topics)
-        with running("wsgi:app", env) as (base, master):
+        with running(tmp, "wsgi:app", env) as (base, master):
             paths = [f"/widget/topic-{n:04d}" for n in range(args.topics)]
             paths += [p + "?layout=grid" for p in paths]
             body = b""
@@ -89,7 +84,7 @@ def main() -> None:
         (tmp / "widget.html").write_bytes(body)
         (tmp / "etag").write_text("x")
         (tmp / "topic.json").write_text("{}")
-        with running("bench.baseline_app:app", {"BASELINE_DIR": str(tmp)}) as (
+        with running(tmp, "bench.baseline_app:app", {"BASELINE_DIR": str(tmp)}) as (
             base,
             master,
         ):

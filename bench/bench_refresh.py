@@ -25,10 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_memory import import_topics  # noqa: E402
 from bench.common import ROOT  # noqa: E402
-from bench.common import command_env  # noqa: E402
 from bench.common import scratch  # noqa: E402
 from bench.common import serve  # noqa: E402
 from bench.common import service_env  # noqa: E402
+from tests.e2e.servers import service_env as process_env  # noqa: E402
 from widget.catalog.stub import BUNDLED_CATALOG  # noqa: E402
 from widget.catalog.stub import load_stub_items  # noqa: E402
 from widget.stubserver import StubOptions  # noqa: E402
@@ -53,8 +53,8 @@ def cycle(topics: int, stub_url: str) -> int:
         )
         import_topics(tmp, env, topics)
         widget = [sys.executable, "-m", "widget"]
-        environ = command_env(env)
-        with serve("wsgi:app", env, workers=3) as base:
+        environ = process_env(tmp, env)
+        with serve(tmp, "wsgi:app", env, workers=3) as base:
             for _ in range(12):  # wake every worker's scheduler
                 requests.get(base + "/healthz", timeout=10)
             crons = [

@@ -36,14 +36,15 @@ def main() -> None:
     }
     with scratch() as tmp:
         env = service_env(tmp)
-        with serve("wsgi:app", env) as service:
+        with serve(tmp, "wsgi:app", env) as service:
             widget_url = f"{service}/widget/nasa-artemis"
             api_url = f"{service}/api/v1/topics/nasa-artemis"
             page = requests.get(widget_url, timeout=30)  # warms the cache
             (tmp / "widget.html").write_bytes(page.content)
             (tmp / "etag").write_text(page.headers["ETag"])
             (tmp / "topic.json").write_bytes(requests.get(api_url, timeout=30).content)
-            with serve("bench.baseline_app:app", {"BASELINE_DIR": str(tmp)}) as base:
+            baseline = {"BASELINE_DIR": str(tmp)}
+            with serve(tmp, "bench.baseline_app:app", baseline) as base:
                 print(f"widget body: {len(page.content):,} bytes")
                 compare(
                     "cached widget", widget_url, f"{base}/widget/nasa-artemis", **load

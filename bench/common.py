@@ -1,4 +1,5 @@
-"""Shared pieces of the benchmarks: servers under gunicorn and a load generator.
+"""Shared pieces of the benchmarks: servers under gunicorn (started by the
+tests' own launcher, tests/e2e/servers.py) and a load generator.
 
 Machines here are noisy, so every benchmark measures its baseline in the same
 run, alternating rounds, and reports medians and the ratio between them.
@@ -6,29 +7,19 @@ run, alternating rounds, and reports medians and the ratio between them.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-import requests
+from tests.e2e.servers import gunicorn_process
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def service_env(tmp: Path, **settings: str) -> dict[str, str]:
@@ -40,58 +31,29 @@ def service_env(tmp: Path, **settings: str) -> dict[str, str]:
     } | settings
 
 
-def command_env(env: dict[str, str]) -> dict[str, str]:
-    """This process's environment without WIDGET_* settings, plus ``env``."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-    return environ | env | {"PYTHONPATH": str(ROOT)}
-
-
-@contextmanager
-def serve(
-    app: str, env: dict[str, str], workers: int = 2, options: tuple[str, ...] = ()
-) -> Iterator[str]:
-    """Run ``gunicorn app`` with the same settings for every contender."""
-    with running(app, env, workers, options) as (base, _):
-        yield base
-
-
 @contextmanager
 def running(
-    app: str, env: dict[str, str], workers: int = 2, options: tuple[str, ...] = ()
+    tmp: Path,
+    app: str,
+    env: dict[str, str],
+    workers: int = 2,
+    options: tuple[str, ...] = (),
 ) -> Iterator[tuple[str, int]]:
-    """``serve``, also yielding the gunicorn master's pid."""
-    port = free_port()
-    environ = command_env(env)
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-            *options,
-            app,
-        ],
-        cwd=ROOT,
-        env=environ,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                requests.get(base + "/healthz", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
+    """``gunicorn app`` with the same settings for every contender, started by
+    the tests' launcher; yields its base URL and the master's pid."""
+    args = ("--log-level", "warning", *options)
+    with gunicorn_process(tmp, app=app, workers=workers, env=env, extra_args=args) as (
+        base,
+        process,
+    ):
         yield base, process.pid
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
+
+
+@contextmanager
+def serve(tmp: Path, app: str, env: dict[str, str], **options: Any) -> Iterator[str]:
+    """``running``, yielding only the base URL."""
+    with running(tmp, app, env, **options) as (base, _):
+        yield base
 
 
 def requests_per_second(

@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     with scratch() as tmp:
         env = service_env(tmp)
         options = ("-k", "gthread", "--threads", "8")
-        with serve("wsgi:app", env, workers=args.workers, options=options) as base:
+        with serve(tmp, "wsgi:app", env, workers=args.workers, options=options) as base:
             for path in ("/widget/nasa-artemis", "/widget/science-fiction"):
                 requests.get(base + path, timeout=30).raise_for_status()
             result = run_load(base, args.seconds, args.connections)

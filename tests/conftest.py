@@ -6,9 +6,11 @@ from datetime import UTC
 from datetime import datetime
 
 import pytest
+from flask.testing import FlaskCliRunner
 
 from tests.fakes import FakeCatalog
 from widget import create_app
+from widget.cli import widget
 
 
 @pytest.fixture(autouse=True)
@@ -19,11 +21,19 @@ def clean_environ(monkeypatch):
             monkeypatch.delenv(name)
 
 
+class WidgetRunner(FlaskCliRunner):
+    """``app.test_cli_runner()`` runs the ``widget`` command group (not
+    Flask's ``app.cli``) against the app under test."""
+
+    def invoke(self, cli=None, args=None, **kwargs):
+        return super().invoke(cli or widget, args, **kwargs)
+
+
 @pytest.fixture
 def make_app(tmp_path):
     """A factory for apps on a fresh SQLite file; keyword settings override."""
 
-    def factory(catalog=None, clock=None, **settings):
+    def factory(catalog=None, clock=None, store=None, **settings):
         config = {
             "TESTING": True,
             "WIDGET_STORE": f"sqlite:///{tmp_path}/widget.db",
@@ -32,7 +42,9 @@ def make_app(tmp_path):
             "WIDGET_SCHEDULER": False,
         }
         config.update(settings)
-        return create_app(config, catalog=catalog, clock=clock)
+        app = create_app(config, catalog=catalog, clock=clock, store=store)
+        app.test_cli_runner_class = WidgetRunner
+        return app
 
     return factory
 
@@ -208,12 +220,8 @@ def redis_server(tmp_path_factory):
     """One real redis-server for the session; tests flush it (redis_url)."""
     from tests.redis_server import RedisServer
 
-    server = RedisServer(tmp_path_factory.mktemp("redis"))
-    server.start()
-    try:
+    with RedisServer(tmp_path_factory.mktemp("redis")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture

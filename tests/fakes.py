@@ -13,6 +13,15 @@ from widget.models import Product
 from widget.models import Topic
 
 
+def make_topic(slug: str = "artemis", **changes) -> Topic:
+    """The topic the tests share (NASA Artemis); changes make variants."""
+    topic = Topic(slug=slug, title="NASA Artemis", keywords="nasa artemis")
+    return topic.with_changes(**changes)
+
+
+ARTEMIS = make_topic()
+
+
 def make_product(n: int, **changes) -> Product:
     values = dict(
         asin=f"B0FAKE{n:04d}",

@@ -1,4 +1,9 @@
-"""A real redis-server on a free loopback port, for the Redis store tests."""
+"""A real redis-server on a free loopback port: the one Redis launcher.
+
+The session shares one (the ``redis_server`` fixture, flushed per test as
+``redis_url``); a test that stops, restarts or configures its own uses
+``with RedisServer(folder) as server``.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +28,13 @@ class RedisServer:
         self.tls = tls
         self.tls_port = free_port() if tls else None
         self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> RedisServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
 
     @property
     def url(self) -> str:

@@ -1,10 +1,12 @@
 import html
+import html.parser
 import re
 
 import pytest
 
 from tests.conftest import ADMIN_TOKEN
 from widget.catalog.base import CatalogUnavailable
+from widget.topics import TOPIC_FIELDS
 
 TOKEN = ADMIN_TOKEN
 
@@ -279,6 +281,47 @@ def test_edit_form_is_prefilled_and_saves_changes(admin):
     topic = admin.client.get("/api/v1/topics/dune").json["topic"]
     assert topic["title"] == "Dune saga" and topic["browse_node"] is None
     assert topic["item_count"] == 6 and topic["refresh_interval"] == 5400
+
+
+class FormValues(html.parser.HTMLParser):
+    """What a browser submits for a form as it is shown."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.values, self._select = {}, None
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name"):
+            self.values[attrs["name"]] = attrs.get("value", "")
+        elif tag == "select":
+            self._select = attrs["name"]
+            self.values[self._select] = ""
+        elif tag == "option" and "selected" in attrs:
+            self._selected = True
+
+    def handle_data(self, data):
+        if getattr(self, "_selected", False):
+            self.values[self._select] = data
+            self._selected = False
+
+
+def test_the_form_has_every_topic_field_and_saves_pages(admin):
+    page = admin.client.get("/admin/topics/new").text
+    assert [f.name for f in TOPIC_FIELDS if f'name="{f.name}"' not in page] == []
+    admin.post("/admin/topics/new", title="Dune", pages="3", sort_by="Featured")
+    assert admin.client.get("/api/v1/topics/dune").json["topic"]["pages"] == 3
+    shown = FormValues(admin.client.get("/admin/topics/dune/edit").text).values
+    assert shown["pages"] == "3" and shown["sort_by"] == "Featured"
+    assert "slug" not in shown  # fixed: shown, not submitted
+    admin.post("/admin/topics/dune/edit", **(shown | {"title": "Dune saga"}))
+    topic = admin.client.get("/api/v1/topics/dune").json["topic"]
+    assert (topic["title"], topic["pages"], topic["sort_by"]) == (
+        "Dune saga",
+        3,
+        "Featured",
+    )
 
 
 def test_edit_with_bad_values_changes_nothing(admin):

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from tests.conftest import free_port
+from tests.fakes import make_topic
 from widget.catalog.amazon import AmazonCatalog
 from widget.catalog.amazon_auth import Credentials
 from widget.catalog.base import CatalogBadResponse
@@ -26,7 +27,7 @@ from widget.catalog.stub import StubCatalog
 from widget.config import Secret
 from widget.models import Topic
 
-ARTEMIS = Topic(slug="nasa-artemis", title="NASA Artemis", keywords="nasa artemis")
+ARTEMIS = make_topic("nasa-artemis")
 
 
 # -- tokens ------------------------------------------------------------------
@@ -203,12 +204,6 @@ def test_a_bad_partner_tag_is_a_configuration_error_in_plain_words(make_amazon):
 def test_no_hits_is_no_products_found_read_from_dunder_type(make_amazon):
     with pytest.raises(NoProductsFound, match="ResourceNotFoundException"):
         make_amazon().top_products(ARTEMIS.with_changes(keywords="qqqzzz"), 10)
-
-
-def test_get_items_keeps_the_good_items_of_a_partial_answer(make_amazon, caplog):
-    products = make_amazon().get_products(["B0STUB0001", "B0NOPE0000", "B0STUB0002"])
-    assert [p.asin for p in products] == ["B0STUB0001", "B0STUB0002"]
-    assert "InvalidParameterValue" in caplog.text
 
 
 # -- ranking -------------------------------------------------------------------

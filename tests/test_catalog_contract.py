@@ -10,14 +10,14 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.conftest import free_port
+from tests.fakes import make_topic
 from widget.catalog.base import CatalogError
 from widget.catalog.base import CatalogUnavailable
 from widget.catalog.base import NoProductsFound
 from widget.catalog.identifiers import parse_lines
 from widget.catalog.stub import StubCatalog
-from widget.models import Topic
 
-ARTEMIS = Topic(slug="nasa-artemis", title="NASA Artemis", keywords="nasa artemis")
+ARTEMIS = make_topic("nasa-artemis")
 CATALOGS = ["stub", "amazon-2.1", "amazon-3.1", "manual"]
 
 

@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 
 
 def test_topics_list_shows_the_demo_topics(runner):
@@ -25,6 +28,24 @@ def test_add_duplicate_or_invalid_topic_fails_clearly(runner):
     assert bad.exit_code != 0 and "item_count" in bad.output
     long_title = runner.invoke(args=["topics", "add", "x" * 200])
     assert long_title.exit_code != 0 and "title" in long_title.output
+
+
+def test_edit_changes_only_the_given_fields(runner, app):
+    store = app.extensions["widget"].store
+    before = store.get_state("nasa-artemis").topic
+    args = ["topics", "edit", "nasa-artemis", "--count", "5", "--pages", "2"]
+    result = runner.invoke(args=[*args, "--browse-node", "16272"])
+    assert result.exit_code == 0, result.output
+    after = store.get_state("nasa-artemis").topic
+    assert after == before.with_changes(item_count=5, pages=2, browse_node="16272")
+    runner.invoke(args=["topics", "edit", "nasa-artemis", "--browse-node", ""])
+    assert store.get_state("nasa-artemis").topic.browse_node is None
+    bad = runner.invoke(args=["topics", "edit", "nasa-artemis", "--pages", "9"])
+    assert bad.exit_code != 0 and "pages: must be a whole number from 1 to 3" in (
+        bad.output
+    )
+    missing = runner.invoke(args=["topics", "edit", "nope", "--pages", "2"])
+    assert missing.exit_code != 0 and "no topic 'nope'" in missing.output
 
 
 def test_remove_unknown_topic_fails(runner):
@@ -79,22 +100,41 @@ def test_refresh_due_skips_fresh_topics(runner):
     assert result.exit_code == 0 and "Nothing to refresh" in result.output
 
 
-def test_bad_settings_and_a_dead_store_are_one_plain_line(tmp_path):
-    import os
-    import subprocess
-    import sys
-
+def widget_command(tmp_path, *args, **settings):
+    """``python -m widget ARGS`` in a process of its own, on a store in tmp_path."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
+    store = {"WIDGET_STORE": f"sqlite:///{tmp_path}/w.db"}
+    return subprocess.run(
+        [sys.executable, "-m", "widget", *args],
+        env=base | store | {"WIDGET_INSTANCE_DIR": str(tmp_path)} | settings,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_help_lists_the_services_own_commands_and_logs_nothing(tmp_path):
+    result = widget_command(tmp_path, "--help")
+    assert result.returncode == 0 and result.stderr == ""
+    commands = result.stdout.partition("Commands:")[2].split()
+    for name in ("run", "topics", "refresh", "store", "stub-server"):
+        assert name in commands
+    for flask_only in ("--env-file", "--version", "routes", "shell", "Flask"):
+        assert flask_only not in result.stdout
+
+
+def test_commands_that_serve_nothing_do_not_warn_about_the_stub(tmp_path):
+    result = widget_command(tmp_path, "topics", "list")
+    assert result.returncode == 0 and "nasa-artemis" in result.stdout
+    assert "STUB" not in result.stderr
+
+
+def test_bad_settings_and_a_dead_store_are_one_plain_line(tmp_path):
     for settings, message in [
         ({"WIDGET_CATALOG": "ebay"}, "Error: WIDGET_CATALOG='ebay'"),
         ({"WIDGET_STORE": "redis://127.0.0.1:1/0"}, "Error: Redis store"),
     ]:
-        result = subprocess.run(
-            [sys.executable, "-m", "widget", "topics", "list"],
-            env=base | {"WIDGET_INSTANCE_DIR": str(tmp_path)} | settings,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        result = widget_command(tmp_path, "topics", "list", **settings)
         assert result.returncode == 1
         assert message in result.stderr and "Traceback" not in result.stderr

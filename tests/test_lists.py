@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.fakes import ARTEMIS
 from tests.fakes import FakeCatalog
 from tests.fakes import make_product
 from widget.catalog.base import CatalogUnavailable
@@ -15,8 +16,6 @@ from widget.models import Topic
 from widget.store import SQLiteStore
 from widget.store import TopicNotFound
 
-TOPIC = Topic(slug="artemis", title="NASA Artemis", keywords="nasa artemis")
-
 
 def render(state, variant, now, fresh):
     titles = (
@@ -28,7 +27,7 @@ def render(state, variant, now, fresh):
 @pytest.fixture
 def store(tmp_path):
     store = SQLiteStore(tmp_path / "w.db")
-    store.add_topic(TOPIC)
+    store.add_topic(ARTEMIS)
     return store
 
 
@@ -72,7 +71,7 @@ def test_concurrent_first_visits_share_one_catalog_call(store, clock):
 def test_two_workers_on_one_store_share_one_first_fetch(tmp_path, clock):
     catalog = FakeCatalog(delay=0.3)
     stores = [SQLiteStore(tmp_path / "shared.db") for _ in range(2)]
-    stores[0].add_topic(TOPIC)
+    stores[0].add_topic(ARTEMIS)
     workers = [ListService(s, catalog, render, now=clock) for s in stores]
     threads = [
         threading.Thread(target=w.widget, args=("artemis", Variant()))
@@ -111,7 +110,7 @@ def test_a_crashing_catalog_is_recorded_not_raised(service, fake_catalog):
 def test_refresh_replaces_the_list_and_every_worker_sees_it(tmp_path, clock):
     catalog = FakeCatalog()
     stores = [SQLiteStore(tmp_path / "shared.db") for _ in range(2)]
-    stores[0].add_topic(TOPIC)
+    stores[0].add_topic(ARTEMIS)
     one, two = (ListService(s, catalog, render, now=clock) for s in stores)
     assert b"Fake Book 1" in two.widget("artemis", Variant()).body
     catalog.products = [make_product(99)]

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.fakes import ARTEMIS
 from tests.fakes import make_product
 from widget.models import HistoryEntry
 from widget.models import Image
@@ -24,7 +25,6 @@ from widget.store import TopicNotFound
 from widget.store import make_store
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-ARTEMIS = Topic(slug="artemis", title="NASA Artemis", keywords="nasa artemis")
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -297,10 +297,6 @@ def test_meta_values(store):
     store.set_meta("seeded", "1")
     store.set_meta("seeded", "2")
     assert store.get_meta("seeded") == "2"
-
-
-def test_ping_answers(store):
-    store.ping()
 
 
 # -- concurrency --------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from tests.fakes import ARTEMIS
 from tests.fakes import FakeCatalog
 from tests.fakes import make_product
 from widget.models import HistoryEntry
@@ -17,7 +18,6 @@ from widget.models import TopList
 from widget.store import make_store
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-ARTEMIS = Topic(slug="artemis", title="NASA Artemis", keywords="nasa artemis")
 PENDING = Topic(slug="pending", title="Pending", keywords="pending", item_count=5)
 
 

@@ -7,20 +7,18 @@ import textwrap
 from datetime import UTC
 from datetime import datetime
 
+from tests.fakes import ARTEMIS
 from tests.fakes import FakeCatalog
 from tests.fakes import make_product
-from widget.models import Topic
 from widget.models import TopList
 from widget.store import SQLiteStore
 from widget.store import make_store
-
-TOPIC = Topic(slug="artemis", title="NASA Artemis", keywords="nasa artemis")
 
 
 def test_a_crash_mid_write_leaves_the_previous_list(tmp_path):
     path = tmp_path / "w.db"
     store = SQLiteStore(path)
-    store.add_topic(TOPIC)
+    store.add_topic(ARTEMIS)
     moment = datetime(2026, 11, 26, 12, tzinfo=UTC)
     store.save_snapshot(
         TopList("artemis", (make_product(1), make_product(2)), moment, "t")
@@ -73,9 +71,9 @@ def test_workers_see_a_change_at_once_and_an_unannounced_one_within_a_second(
     path = tmp_path / "w.db"
     reader = SQLiteStore(path, clock=lambda: now[0])
     writer = SQLiteStore(path)
-    writer.add_topic(TOPIC)
+    writer.add_topic(ARTEMIS)
     first = reader.version("artemis")
-    writer.update_topic(TOPIC.with_changes(title="Artemis II"))
+    writer.update_topic(ARTEMIS.with_changes(title="Artemis II"))
     assert reader.version("artemis") > first  # the counter moved: asked again
     current = reader.version("artemis")
     # A write the counter never heard of (a writer dead between its commit and

@@ -5,9 +5,9 @@ import pytest
 
 from tests.fakes import FakeCatalog
 from tests.fakes import make_product
+from tests.fakes import make_topic
 from widget.catalog.base import CatalogUnavailable
 from widget.models import Image
-from widget.models import Topic
 
 
 class Links(HTMLParser):
@@ -35,9 +35,7 @@ def parse(html):
 @pytest.fixture
 def artemis_app(make_app, fake_catalog, clock):
     app = make_app(catalog=fake_catalog, clock=clock, WIDGET_SEED_DEMO=False)
-    app.extensions["widget"].store.add_topic(
-        Topic(slug="nasa-artemis", title="NASA Artemis", keywords="nasa artemis")
-    )
+    app.extensions["widget"].store.add_topic(make_topic("nasa-artemis"))
     return app
 
 
@@ -166,7 +164,27 @@ def test_stub_covers_are_served(client):
     response = client.get(cover)
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     response.close()
-    assert client.get("/stub-covers/../config.py").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/stub-covers/%2e%2e", "/stub-covers/..", "/stub-covers/%2E%2E%5Cwidget.db"],
+)
+def test_cover_names_cannot_leave_the_covers_folder(client, monkeypatch, path):
+    # These reach the cover view (a "/" in the name would not match its
+    # route at all), so it is the file lookup that must refuse them.
+    import widget.views
+
+    asked = []
+    lookup = widget.views.send_from_directory
+
+    def spy(folder, name, **options):
+        asked.append(name)
+        return lookup(folder, name, **options)
+
+    monkeypatch.setattr(widget.views, "send_from_directory", spy)
+    response = client.get(path)
+    assert response.status_code == 404 and asked and asked[0].startswith("..")
 
 
 @pytest.mark.parametrize(

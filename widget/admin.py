@@ -22,7 +22,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from widget import auth
 from widget import schedule
-from widget.admin_table import interval_text
 from widget.admin_table import topic_row
 from widget.csrf import FIELD
 from widget.csrf import check_csrf
@@ -30,29 +29,18 @@ from widget.csrf import csrf_token
 from widget.csrf import rotate_csrf
 from widget.errors import NotFound
 from widget.lists import RefreshOutcome
+from widget.lookup import public_base_url
+from widget.lookup import stored_state
 from widget.models import Topic
 from widget.services import services
 from widget.store import TopicExists
 from widget.store import TopicNotFound
-from widget.topics import SEARCH_INDEXES
-from widget.topics import SORTS
+from widget.topics import TOPIC_FIELDS
 from widget.topics import TopicInvalid
-from widget.topics import topic_from_input
-from widget.views import public_base_url
-from widget.views import stored_state
+from widget.topics import form_values
+from widget.topics import parse_topic
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-FORM_FIELDS = (
-    "title",
-    "slug",
-    "keywords",
-    "search_index",
-    "browse_node",
-    "sort_by",
-    "item_count",
-    "refresh_interval",
-)
 
 
 @bp.before_request
@@ -135,22 +123,6 @@ def topic(slug: str) -> str:
     )
 
 
-def _form_values(topic: Topic | None) -> dict[str, str]:
-    if topic is None:
-        interval = services().config["WIDGET_REFRESH_INTERVAL"]
-        return {"item_count": "10", "refresh_interval": interval_text(interval)}
-    return {
-        "title": topic.title,
-        "slug": topic.slug,
-        "keywords": topic.keywords,
-        "search_index": topic.search_index,
-        "browse_node": topic.browse_node or "",
-        "sort_by": topic.sort_by or "",
-        "item_count": str(topic.item_count),
-        "refresh_interval": interval_text(topic.refresh_interval),
-    }
-
-
 def _render_form(
     existing: Topic | None,
     values: dict[str, str],
@@ -162,8 +134,7 @@ def _render_form(
         existing=existing,
         values=values,
         errors=errors,
-        search_indexes=SEARCH_INDEXES,
-        sorts=SORTS,
+        fields=TOPIC_FIELDS,
     )
     return page, status
 
@@ -171,16 +142,10 @@ def _render_form(
 def _submitted(
     existing: Topic | None,
 ) -> tuple[dict[str, str], Topic | None, dict[str, str]]:
-    values = {name: request.form.get(name, "") for name in FORM_FIELDS}
-    data: dict[str, str] = dict(values)
-    if existing is not None:
-        data.pop("slug")  # shown, not editable
+    values = {f.name: request.form.get(f.name, "") for f in TOPIC_FIELDS}
+    data = {name: value for name, value in values.items() if name in request.form}
     try:
-        topic = topic_from_input(
-            data,
-            default_interval=services().config["WIDGET_REFRESH_INTERVAL"],
-            existing=existing,
-        )
+        topic = parse_topic(data, settings=services().config, existing=existing)
     except TopicInvalid as exc:
         return values, None, exc.errors
     return values, topic, {}
@@ -189,7 +154,7 @@ def _submitted(
 @bp.route("/topics/new", methods=["GET", "POST"])
 def add_topic() -> BaseResponse | tuple[str, int]:
     if request.method == "GET":
-        return _render_form(None, _form_values(None), {})
+        return _render_form(None, form_values(None, services().config), {})
     values, topic, errors = _submitted(None)
     if topic is None:
         return _render_form(None, values, errors, 400)
@@ -206,7 +171,7 @@ def add_topic() -> BaseResponse | tuple[str, int]:
 def edit_topic(slug: str) -> BaseResponse | tuple[str, int]:
     existing = stored_state(slug).topic
     if request.method == "GET":
-        return _render_form(existing, _form_values(existing), {})
+        return _render_form(existing, form_values(existing, services().config), {})
     values, topic, errors = _submitted(existing)
     if topic is None:
         return _render_form(existing, values | {"slug": slug}, errors, 400)

@@ -82,13 +82,3 @@ def topic_row(state: TopicState, now: datetime) -> TopicRow:
         next_refresh=next_refresh_words(state, now),
         error=error_words(state),
     )
-
-
-def interval_text(interval: timedelta) -> str:
-    """A refresh interval as the form takes it back: "12h", "90m", "300"."""
-    seconds = int(interval.total_seconds())
-    if seconds % 3600 == 0:
-        return f"{seconds // 3600}h"
-    if seconds % 60 == 0:
-        return f"{seconds // 60}m"
-    return str(seconds)

@@ -20,7 +20,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from widget import auth
 from widget import schedule
-from widget.api import topic_detail
+from widget.api_json import topic_detail
 from widget.errors import BadRequest
 from widget.errors import Conflict
 from widget.errors import Forbidden
@@ -28,14 +28,15 @@ from widget.errors import NotFound
 from widget.errors import PayloadTooLarge
 from widget.errors import Unauthorized
 from widget.lists import RefreshOutcome
+from widget.lookup import check_slug
+from widget.lookup import stored_state
+from widget.models import Topic
 from widget.serialize import error_to_dict
 from widget.services import services
 from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.topics import TopicInvalid
-from widget.topics import topic_from_input
-from widget.views import check_slug
-from widget.views import stored_state
+from widget.topics import parse_topic
 
 bp = Blueprint("api_admin", __name__, url_prefix="/api/v1")
 
@@ -89,20 +90,22 @@ def _json_object() -> dict[str, Any]:
     return data
 
 
-def _invalid(exc: TopicInvalid) -> BadRequest:
-    fields = "; ".join(f"{name} {message}" for name, message in exc.errors.items())
-    return BadRequest(f"Invalid topic: {fields}.", fields=exc.errors)
+def _topic_from(data: dict[str, Any], existing: Topic | None = None) -> Topic:
+    """The topic a body describes (a change of ``existing``, if given).
+
+    :raises BadRequest: naming each bad field.
+    """
+    try:
+        return parse_topic(data, settings=services().config, existing=existing)
+    except TopicInvalid as exc:
+        fields = "; ".join(f"{name} {message}" for name, message in exc.errors.items())
+        raise BadRequest(f"Invalid topic: {fields}.", fields=exc.errors) from None
 
 
 @bp.post("/topics")
 def create_topic() -> tuple[Response, int, dict[str, str]]:
     found = services()
-    try:
-        topic = topic_from_input(
-            _json_object(), default_interval=found.config["WIDGET_REFRESH_INTERVAL"]
-        )
-    except TopicInvalid as exc:
-        raise _invalid(exc) from None
+    topic = _topic_from(_json_object())
     try:
         found.store.add_topic(topic)
     except TopicExists:
@@ -113,18 +116,9 @@ def create_topic() -> tuple[Response, int, dict[str, str]]:
 
 @bp.put("/topics/<slug>")
 def change_topic(slug: str) -> Response:
-    existing = stored_state(slug).topic
-    found = services()
+    topic = _topic_from(_json_object(), stored_state(slug).topic)
     try:
-        topic = topic_from_input(
-            _json_object(),
-            default_interval=found.config["WIDGET_REFRESH_INTERVAL"],
-            existing=existing,
-        )
-    except TopicInvalid as exc:
-        raise _invalid(exc) from None
-    try:
-        found.store.update_topic(topic)
+        services().store.update_topic(topic)
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
     return jsonify(topic_detail(stored_state(slug)))

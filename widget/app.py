@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from typing import TypedDict
+from typing import Unpack
 
 from flask import Flask
 
@@ -18,7 +20,6 @@ from widget import admin
 from widget import api
 from widget import api_admin
 from widget import auth
-from widget import cli
 from widget import errors
 from widget import headers
 from widget import metrics
@@ -27,12 +28,10 @@ from widget import schedule
 from widget import services
 from widget import sessions
 from widget import site
-from widget import stubserver
 from widget import views
 from widget.catalog import Catalog
 from widget.config import load_config
 from widget.store import SnapshotStore
-from widget.store import cli as store_cli
 
 PACKAGE_DIR = Path(__file__).parent
 # Installed wheels carry templates inside the package; a checkout keeps
@@ -47,14 +46,29 @@ TEMPLATES = next(
 )
 
 
+class Parts(TypedDict, total=False):
+    """What tests and benchmarks may hand in instead of the configured ones."""
+
+    catalog: Catalog | None
+    store: SnapshotStore | None
+    clock: Callable[[], datetime] | None
+
+
 def create_app(
-    config: Mapping[str, Any] | None = None,
-    *,
-    catalog: Catalog | None = None,
-    store: SnapshotStore | None = None,
-    clock: Callable[[], datetime] | None = None,
+    config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]
 ) -> Flask:
-    """Build the service.
+    """Build the service to serve requests (gunicorn, ``widget run``): as
+    ``build_app``, and a stub catalog says loudly that it is one.
+
+    :raises ConfigError: naming the setting that stops it from starting.
+    """
+    app = build_app(config, **parts)
+    services.announce(app.extensions["widget"])
+    return app
+
+
+def build_app(config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]) -> Flask:
+    """Build the service; commands that serve nothing start here.
 
     :raises ConfigError: naming the setting that stops it from starting.
     """
@@ -64,7 +78,7 @@ def create_app(
     app.secret_key = secret_key(app.config)
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     sessions.init_app(app)
-    found = services.init_app(app, catalog=catalog, store=store, clock=clock)
+    found = services.init_app(app, **parts)
     metrics.init_app(app, found)
     auth.init_app(app)
     errors.register_error_handlers(app)
@@ -75,9 +89,6 @@ def create_app(
     app.register_blueprint(admin.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(openapi.bp)
-    cli.init_app(app)
-    stubserver.init_app(app)
-    store_cli.init_app(app)
     schedule.init_app(app)
     return app
 

@@ -1,32 +1,49 @@
-"""The ``widget`` command: a Flask command group with topic and refresh
-commands that call the same services as the admin pages and the API."""
+"""The ``widget`` command: the service's own commands, which call the same
+services as the admin pages and the API.
+
+A plain click group, so ``widget --help`` lists these commands (not a
+framework's) and builds nothing. A command that needs the service builds
+it on first use (``with_appcontext``) through ``build_app``, which does not
+announce the stub catalog: only ``widget run`` serves.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
+from typing import TypeVar
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import ScriptInfo
 from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
+from widget.app import build_app
+from widget.app import create_app
 from widget.config import ConfigError
 from widget.freshness import topic_status
+from widget.metrics import worker_metrics
+from widget.models import Topic
 from widget.serialize import iso
 from widget.serialize import topic_to_dict
 from widget.services import services
 from widget.store import StoreError
 from widget.store import TopicExists
 from widget.store import TopicNotFound
+from widget.store.cli import store_group
+from widget.stubserver.command import stub_server_command
+from widget.topics import TOPIC_FIELDS
 from widget.topics import TopicInvalid
-from widget.topics import topic_from_input
+from widget.topics import parse_topic
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
 @click.group("topics")
 def topics_group() -> None:
-    """List, add, remove, import and export topics."""
+    """List, add, edit, remove, import and export topics."""
 
 
 @topics_group.command("list")
@@ -48,21 +65,46 @@ def list_command() -> None:
         )
 
 
+def topic_options(*, skip: str) -> Callable[[Handler], Handler]:
+    """An option per topic field (``--item-count``), as ``TOPIC_FIELDS`` says."""
+
+    def decorate(command: Handler) -> Handler:
+        for field in reversed(TOPIC_FIELDS):
+            if field.name != skip:
+                flag = "--" + field.name.replace("_", "-")
+                option = click.option(
+                    flag,
+                    *field.flags,
+                    field.name,
+                    metavar=field.kind.metavar,
+                    help=field.hint(),
+                )
+                command = option(command)
+        return command
+
+    return decorate
+
+
+def checked_topic(options: dict[str, Any], existing: Topic | None = None) -> Topic:
+    """The topic from the options given (None: not given).
+
+    :raises click.ClickException: naming every bad field.
+    """
+    data = {name: value for name, value in options.items() if value is not None}
+    try:
+        return parse_topic(data, settings=services().config, existing=existing)
+    except TopicInvalid as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @topics_group.command("add")
 @click.argument("title")
-@click.option("--slug", help="URL name; made from the title if left out.")
-@click.option("--keywords", help="Search words; the title if left out.")
-@click.option("--search-index", default="Books", show_default=True)
-@click.option("--browse-node", help="Amazon browse node id to search within.")
-@click.option("--sort-by", help="Creators API sortBy, e.g. Relevance.")
-@click.option("--count", "item_count", type=int, default=10, show_default=True)
-@click.option("--interval", "refresh_interval", help="Refresh interval, e.g. 12h.")
+@topic_options(skip="title")
 @with_appcontext
-def add_command(title: str, **options: Any) -> None:
-    """Add a topic, e.g. widget topics add "NASA Artemis"."""
+def add_command(**options: Any) -> None:
+    """Add a topic, e.g. widget topics add "NASA Artemis" --count 5."""
     found = services()
-    data = {"title": title} | {k: v for k, v in options.items() if v is not None}
-    topic = _checked(data, found.config["WIDGET_REFRESH_INTERVAL"])
+    topic = checked_topic(options)
     try:
         found.store.add_topic(topic)
     except TopicExists:
@@ -72,6 +114,25 @@ def add_command(title: str, **options: Any) -> None:
     click.echo(
         f"Added {topic.title!r} as {topic.slug}; its widget is /widget/{topic.slug}"
     )
+
+
+@topics_group.command("edit")
+@click.argument("slug")
+@topic_options(skip="slug")
+@with_appcontext
+def edit_command(slug: str, **options: Any) -> None:
+    """Change a topic; fields not given keep their values, and an empty
+    value clears an optional one (--browse-node "")."""
+    found = services()
+    state = found.store.get_state(slug)
+    if state is None:
+        raise click.ClickException(f"no topic {slug!r} (see: widget topics list)")
+    topic = checked_topic(options, state.topic)
+    try:
+        found.store.update_topic(topic)
+    except TopicNotFound:
+        raise click.ClickException(f"no topic {slug!r} any more") from None
+    click.echo(f"Saved {topic.title!r} ({slug}); refresh it for a list with them")
 
 
 @topics_group.command("remove")
@@ -114,16 +175,12 @@ def import_command(file: Any) -> None:
         raise click.ClickException(
             'expected JSON like {"topics": [{"title": ...}, ...]}'
         ) from None
-    interval = found.config["WIDGET_REFRESH_INTERVAL"]
     topics = []
     for number, entry in enumerate(entries, 1):
         if not isinstance(entry, dict):
             raise click.ClickException(f"topic {number} is not an object")
         try:
-            entry = dict(entry)
-            if isinstance(entry.get("refresh_interval"), int):
-                entry["refresh_interval"] = str(entry["refresh_interval"])
-            topics.append(topic_from_input(entry, default_interval=interval))
+            topics.append(parse_topic(entry, settings=found.config))
         except TopicInvalid as exc:
             raise click.ClickException(f"topic {number}: {exc}") from None
     added = updated = 0
@@ -158,7 +215,7 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
                 outcomes.append(lists.refresh(slug, trigger="cli"))
             except TopicNotFound:
                 raise click.ClickException(f"no topic {slug!r}") from None
-    services().metrics.flush()  # this process serves no scrape: hand its counts over
+    worker_metrics().flush()  # this process serves no scrape: hand its counts over
     failed = 0
     for outcome in outcomes:
         if outcome.ok:
@@ -181,21 +238,19 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
         sys.exit(1)
 
 
-def _checked(data: dict[str, Any], interval: Any) -> Any:
-    try:
-        return topic_from_input(data, default_interval=interval)
-    except TopicInvalid as exc:
-        raise click.ClickException(str(exc)) from None
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Reload on code changes; debugger.")
+def run_command(host: str, port: int, debug: bool) -> None:
+    """Serve widgets with the development server (gunicorn in production)."""
+    app = create_app()
+    run_simple(host, port, app, use_reloader=debug, use_debugger=debug, threaded=True)
 
 
-def init_app(app: Flask) -> None:
-    app.cli.add_command(topics_group)
-    app.cli.add_command(refresh_command)
-
-
-class WidgetGroup(FlaskGroup):
-    """Flask's command group, with bad settings and an unreachable store
-    reported as one plain line instead of a traceback."""
+class WidgetGroup(click.Group):
+    """Bad settings and an unreachable store end a command with one plain
+    line instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -204,8 +259,22 @@ class WidgetGroup(FlaskGroup):
             raise click.ClickException(str(exc)) from None
 
 
-def main() -> None:
-    """Console script entry point: ``widget``."""
-    from widget.app import create_app
+@click.group("widget", cls=WidgetGroup)
+def widget() -> None:
+    """Affiliate book widgets: topics, refreshes, stores and the stub-server.
 
-    WidgetGroup(create_app=create_app, help="Affiliate book-widget service.").main()
+    Settings come from WIDGET_* environment variables (see the README).
+    """
+
+
+widget.add_command(run_command)
+widget.add_command(topics_group)
+widget.add_command(refresh_command)
+widget.add_command(store_group)
+widget.add_command(stub_server_command)
+
+
+def main() -> None:
+    """Console script entry point: ``widget`` (and ``python -m widget``)."""
+    info = ScriptInfo(create_app=build_app, set_debug_flag=False)
+    widget.main(obj=info, prog_name="widget")

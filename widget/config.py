@@ -18,6 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
+from widget.i18n import ENGLISH
+from widget.i18n import LANGUAGES
+from widget.models import MAX_REFRESH_INTERVAL
+from widget.models import MIN_REFRESH_INTERVAL
+
 #: Timeouts for every outbound call: (connect, read) seconds.
 DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
 #: Open Library timeouts: (connect, read) seconds. Its books API can take a
@@ -26,9 +31,6 @@ OPENLIBRARY_TIMEOUT = (5.0, 10.0)
 #: Redis store timeouts: (connect, read) seconds. Short, so a dead Redis
 #: fails a request fast and workers serve what they hold in memory.
 REDIS_TIMEOUT = (1.0, 2.0)
-
-DEFAULT_DISCLOSURE = "As an Amazon Associate we earn from qualifying purchases."
-DEFAULT_FOOTER = "Last update on {date} / Affiliate links / Images from Amazon"
 
 
 class ConfigError(ValueError):
@@ -74,6 +76,10 @@ def to_secret(value: Any) -> Secret | None:
     if isinstance(value, Secret):
         return value or None
     text = "" if value is None else str(value).strip()
+    # A line break or other control character inside is a paste gone wrong
+    # (and a token with one can never be sent in an Authorization header).
+    if not text.isprintable():
+        raise ValueError("must be one line without control characters")
     return Secret(text) if text else None
 
 
@@ -117,10 +123,23 @@ def to_duration(value: Any) -> timedelta:
     return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
 
 
+def duration_text(interval: timedelta) -> str:
+    """A duration as ``to_duration`` reads it back: "12h", "90m", "300"."""
+    seconds = int(interval.total_seconds())
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600}h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60}m"
+    return str(seconds)
+
+
 def to_refresh_interval(value: Any) -> timedelta:
     interval = to_duration(value)
-    if not timedelta(minutes=5) <= interval <= timedelta(hours=24):
-        raise ValueError("must be between 5m and 24h (Amazon data may be 24h old)")
+    if not MIN_REFRESH_INTERVAL <= interval <= MAX_REFRESH_INTERVAL:
+        low, high = map(duration_text, (MIN_REFRESH_INTERVAL, MAX_REFRESH_INTERVAL))
+        raise ValueError(
+            f"must be between {low} and {high} (Amazon data may be {high} old)"
+        )
     return interval
 
 
@@ -145,8 +164,6 @@ def one_of(*choices: str) -> Callable[[Any], str]:
 
 def to_disclosures(value: Any) -> dict[str, str]:
     """A JSON object from language code to disclosure sentence."""
-    from widget.i18n import LANGUAGES
-
     parsed = value if isinstance(value, Mapping) else json.loads(str(value) or "{}")
     if not isinstance(parsed, Mapping):
         raise ValueError('expected a JSON object such as {"de": "..."}')
@@ -226,7 +243,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "WIDGET_DISCLOSURE",
-        DEFAULT_DISCLOSURE,
+        ENGLISH.disclosure,
         to_str,
         "Affiliate disclosure sentence shown in every widget.",
     ),
@@ -240,7 +257,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "WIDGET_FOOTER",
-        DEFAULT_FOOTER,
+        ENGLISH.footer,
         to_str,
         "Footer line of every widget; `{date}` becomes the last update date.",
     ),
@@ -429,21 +446,6 @@ def _check_amazon(config: Mapping[str, Any]) -> None:
             + ", ".join(missing)
             + " (from Associates Central: Tools > Creators API)"
         )
-
-
-def public_settings(config: Mapping[str, Any]) -> dict[str, Any]:
-    """Settings safe to show operators: secrets masked, durations in seconds."""
-    shown: dict[str, Any] = {}
-    for setting in SETTINGS:
-        value = config.get(setting.name)
-        if isinstance(value, Secret):
-            value = "**********"
-        elif setting.name == "WIDGET_STORE" and isinstance(value, str):
-            value = redact_url(value)  # redis://:password@host
-        elif isinstance(value, timedelta):
-            value = int(value.total_seconds())
-        shown[setting.name] = value
-    return shown
 
 
 def redact_url(url: str) -> str:

@@ -26,8 +26,17 @@ log = logging.getLogger(__name__)
 
 
 class WidgetError(Exception):
+    """An error a request ends with: its HTTP ``status``, a stable ``code``
+    for JSON clients and a message safe to show anyone. Subclasses set both
+    in their class line: ``class NotFound(WidgetError, status=404, ...)``."""
+
     status = 400
     code = "bad_request"
+
+    def __init_subclass__(cls, *, status: int = 0, code: str = "") -> None:
+        super().__init_subclass__()
+        cls.status = status or cls.status
+        cls.code = code or cls.code
 
     def __init__(
         self,
@@ -42,43 +51,28 @@ class WidgetError(Exception):
         self.fields = fields  # per-field messages for JSON clients
 
 
-class BadRequest(WidgetError):
-    pass
+class BadRequest(WidgetError): ...
 
 
-class NotFound(WidgetError):
-    status = 404
-    code = "not_found"
+class NotFound(WidgetError, status=404, code="not_found"): ...
 
 
-class Conflict(WidgetError):
-    status = 409
-    code = "conflict"
+class Conflict(WidgetError, status=409, code="conflict"): ...
 
 
-class Unauthorized(WidgetError):
-    status = 401
-    code = "unauthorized"
+class Unauthorized(WidgetError, status=401, code="unauthorized"): ...
 
 
-class Forbidden(WidgetError):
-    status = 403
-    code = "forbidden"
+class Forbidden(WidgetError, status=403, code="forbidden"): ...
 
 
-class PayloadTooLarge(WidgetError):
-    status = 413
-    code = "payload_too_large"
+class PayloadTooLarge(WidgetError, status=413, code="payload_too_large"): ...
 
 
-class TooManyRequests(WidgetError):
-    status = 429
-    code = "too_many_requests"
+class TooManyRequests(WidgetError, status=429, code="too_many_requests"): ...
 
 
-class ServiceUnavailable(WidgetError):
-    status = 503
-    code = "unavailable"
+class ServiceUnavailable(WidgetError, status=503, code="unavailable"): ...
 
 
 def wants_json() -> bool:

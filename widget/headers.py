@@ -1,8 +1,8 @@
 """Security headers on every response, chosen by who the page is for.
 
 Widgets are meant to be framed by the origins in ``WIDGET_FRAME_ANCESTORS``;
-every other page may not be framed at all. Views set ``CSP_WIDGET`` style
-policies themselves; this fills in safe defaults for everything else.
+every other page may not be framed at all. Widget views set their own policy
+(``widget_csp``); this fills in safe defaults for everything else.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from collections import Counter
 from flask import Blueprint
 from flask import Flask
 from flask import Response
+from flask import current_app
 from flask import request
 
 from widget.freshness import topic_status
@@ -62,7 +63,8 @@ class Metrics:
     """This worker's counts not yet added to the store."""
 
     def __init__(self, found: Services) -> None:
-        self._services = found
+        self._store = found.store
+        self._lists = found.lists
         self._pending: Counter[str] = Counter()
         self._requests: Counter[tuple[str, int]] = Counter()
         self._lock = threading.Lock()
@@ -95,7 +97,7 @@ class Metrics:
         for (route, status), count in requests.items():
             labels = f'route="{label(route)}",status="{status}"'
             pending[f"widget_http_requests_total{{{labels}}}"] += count
-        for name, count in self._services.lists.drain_stats().items():
+        for name, count in self._lists.drain_stats().items():
             kind = name.partition("upstream_error:")[2]
             key = (
                 f'widget_upstream_errors_total{{kind="{label(kind)}"}}'
@@ -107,7 +109,7 @@ class Metrics:
         if not pending:
             return
         try:
-            self._services.store.add_counters(dict(pending))
+            self._store.add_counters(dict(pending))
         except StoreError:
             with self._lock:  # keep them for the next flush
                 self._pending.update(pending)
@@ -147,25 +149,30 @@ def exposition(found: Services) -> str:
     return "\n".join(lines) + "\n"
 
 
+def worker_metrics() -> Metrics:
+    """This worker's counts (the CLI flushes them before it exits)."""
+    found: Metrics = current_app.extensions["widget_metrics"]
+    return found
+
+
 @bp.get("/metrics")
 def metrics() -> Response:
-    found = services()
-    found.metrics.flush()
+    worker_metrics().flush()
     return Response(
-        exposition(found),
+        exposition(services()),
         headers={"Cache-Control": "no-store"},
         content_type="text/plain; version=0.0.4; charset=utf-8",
     )
 
 
 def init_app(app: Flask, found: Services) -> None:
-    found.metrics = Metrics(found)
+    counts = app.extensions["widget_metrics"] = Metrics(found)
     app.register_blueprint(bp)
 
     @app.after_request
     def count(response: Response) -> Response:
         rule = request.url_rule
-        found.metrics.count_request(
+        counts.count_request(
             rule.endpoint if rule else "unmatched", response.status_code
         )
         return response

@@ -17,8 +17,9 @@ from datetime import timedelta
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 64
 MAX_ITEMS = 10
-MAX_REFRESH_INTERVAL = timedelta(hours=24)
 MIN_REFRESH_INTERVAL = timedelta(minutes=5)
+#: Amazon data may be at most 24 hours old when shown.
+MAX_REFRESH_INTERVAL = timedelta(hours=24)
 #: Availability types (Creators API ``offersV2.listings.availability.type``)
 #: of an item nobody can buy now; every other type, or none, can be bought.
 NOT_BUYABLE = frozenset({"OUT_OF_STOCK", "UNAVAILABLE"})
@@ -32,7 +33,7 @@ def slugify(title: str) -> str:
 
 
 def is_valid_slug(slug: str) -> bool:
-    return len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_PATTERN.match(slug))
+    return len(slug) <= MAX_SLUG_LENGTH and bool(SLUG_PATTERN.fullmatch(slug))
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,14 @@ from flask import Blueprint
 from flask import Response
 from flask import jsonify
 
+from widget.fields import Slug
+from widget.topics import input_schema
+from widget.topics import output_schema
+
 bp = Blueprint("openapi", __name__)
 
 NULLABLE_STRING = {"type": ["string", "null"]}
-SLUG = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 64}
+SLUG = Slug().input_schema()
 
 ERROR = {
     "type": "object",
@@ -29,21 +33,7 @@ ERROR = {
         }
     },
 }
-TOPIC_SETTINGS = {
-    "type": "object",
-    "required": ["slug", "title", "keywords", "search_index", "item_count"],
-    "properties": {
-        "slug": SLUG,
-        "title": {"type": "string"},
-        "keywords": {"type": "string"},
-        "search_index": {"type": "string"},
-        "browse_node": NULLABLE_STRING,
-        "sort_by": NULLABLE_STRING,
-        "item_count": {"type": "integer", "minimum": 1, "maximum": 10},
-        "refresh_interval": {"type": "integer", "description": "seconds"},
-        "pages": {"type": "integer", "minimum": 1, "maximum": 3},
-    },
-}
+TOPIC_SETTINGS = output_schema()
 IMAGE = {
     "type": ["object", "null"],
     "properties": {
@@ -126,36 +116,7 @@ TOPIC_DETAIL = {
 }
 
 
-TOPIC_INPUT = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "slug": SLUG,
-        "title": {"type": "string", "maxLength": 80},
-        "keywords": {"type": "string", "maxLength": 200},
-        "search_index": {
-            "type": "string",
-            "enum": ["Books", "KindleStore", "Audible", "All"],
-        },
-        "browse_node": {"type": ["string", "null"], "pattern": "^[0-9]{1,20}$"},
-        "sort_by": {
-            "type": ["string", "null"],
-            "enum": [
-                "AvgCustomerReviews",
-                "Featured",
-                "NewestArrivals",
-                "Relevance",
-                None,
-            ],
-        },
-        "item_count": {"type": "integer", "minimum": 1, "maximum": 10},
-        "refresh_interval": {
-            "type": ["string", "integer"],
-            "description": "seconds, or a duration such as 30m, 12h, 1d (5m to 24h)",
-        },
-        "pages": {"type": "integer", "minimum": 1, "maximum": 3},
-    },
-}
+TOPIC_INPUT = input_schema()
 REFRESH_OUTCOME = {
     "allOf": [
         {"$ref": "#/components/schemas/TopicDetail"},

@@ -1,17 +1,23 @@
-"""Pure functions from a snapshot to a template context.
+"""What a widget and the API show of a snapshot, and the widget's template.
 
 Everything the Associates rules decide (which links, which images, whether
-a price may show and with what caveat) is decided here, in one place that
-tests can call without a request.
+a price may show and with what caveat) is decided here, in one place: the
+widget templates get it through ``widget_context`` and the JSON API through
+``display_products``. Tests can call all of it without a request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
+
+from flask import Flask
+from flask import render_template
 
 from widget.catalog.stub import COVERS_ROUTE
 from widget.embed import FRAME_SCRIPT
@@ -20,8 +26,14 @@ from widget.i18n import disclosure_for
 from widget.i18n import format_moment
 from widget.i18n import strings_for
 from widget.lists import Variant
+from widget.models import Image
 from widget.models import Product
 from widget.models import TopicState
+
+#: What a product shows of its prices once they may not show (``shows_prices``).
+NO_PRICES: dict[str, Any] = {"price": None, "list_price": None, "saving": None}
+#: The template of each widget kind (``Variant.kind``).
+TEMPLATES = {"document": "widget/document.html", "fragment": "widget/fragment.html"}
 
 
 @dataclass(frozen=True)
@@ -41,44 +53,71 @@ def is_https(url: str) -> bool:
     return parts.scheme == "https" and bool(parts.netloc)
 
 
-def image_url(product: Product, base_url: str) -> str | None:
-    """Hot-link https covers; our own stub covers become absolute URLs."""
-    if product.image is None:
+def shows_prices(fresh: str) -> bool:
+    """Amazon: product data older than 24 hours is shown without prices."""
+    return fresh != "stale"
+
+
+def shown_image(image: Image | None, base_url: str) -> Image | None:
+    """Hot-linked https covers; our own stub covers as absolute URLs; no other."""
+    if image is None:
         return None
-    url = product.image.url
-    if url.startswith(COVERS_ROUTE) and "//" not in url:
-        return base_url.rstrip("/") + url
-    return url if is_https(url) else None
+    if image.url.startswith(COVERS_ROUTE) and "//" not in image.url:
+        return replace(image, url=base_url.rstrip("/") + image.url)
+    return image if is_https(image.url) else None
 
 
-def product_views(
-    products: tuple[Product, ...], count: int, base_url: str, show_prices: bool
-) -> list[ProductView]:
-    """The first ``count`` products that have a safe link, ranked from 1.
+def display_products(
+    products: Sequence[Product],
+    *,
+    base_url: str,
+    show_prices: bool,
+    count: int | None = None,
+) -> list[Product]:
+    """The products as they may be shown, at most ``count`` of them.
 
     A product whose URL is not https is dropped: its only purpose is the
-    link, and we never rewrite an Amazon link.
+    link, and we never rewrite an Amazon link. Covers go through
+    ``shown_image``; prices, list prices and savings stay only while
+    ``show_prices``.
     """
-    views: list[ProductView] = []
+    shown: list[Product] = []
     for product in products:
-        if len(views) == count:
+        if len(shown) == count:
             break
         if not is_https(product.url):
             continue
-        cover = image_url(product, base_url)
-        views.append(
-            ProductView(
-                rank=len(views) + 1,
-                title=product.title,
-                authors=", ".join(product.authors),
-                url=product.url,
-                image_url=cover,
-                image_width=product.image.width if product.image and cover else 0,
-                image_height=product.image.height if product.image and cover else 0,
-                price=product.price.display if show_prices and product.price else None,
+        shown.append(
+            replace(
+                product,
+                image=shown_image(product.image, base_url),
+                large_image=shown_image(product.large_image, base_url),
+                **({} if show_prices else NO_PRICES),
             )
         )
-    return views
+    return shown
+
+
+def prices_as_of(products: Sequence[Product], updated: datetime) -> datetime | None:
+    """When the prices shown date from; None when no price shows."""
+    return updated if any(p.price for p in products) else None
+
+
+def product_views(products: Sequence[Product]) -> list[ProductView]:
+    """Shown products as the templates read them, ranked from 1."""
+    return [
+        ProductView(
+            rank=rank,
+            title=product.title,
+            authors=", ".join(product.authors),
+            url=product.url,
+            image_url=product.image.url if product.image else None,
+            image_width=product.image.width if product.image else 0,
+            image_height=product.image.height if product.image else 0,
+            price=product.price.display if product.price else None,
+        )
+        for rank, product in enumerate(products, 1)
+    ]
 
 
 def widget_context(
@@ -91,9 +130,12 @@ def widget_context(
     """Everything a widget template needs, already decided."""
     strings = strings_for(variant.lang)
     snapshot = state.snapshot
-    products = (
-        product_views(
-            snapshot.products, variant.count, variant.base_url, fresh != "stale"
+    shown = (
+        display_products(
+            snapshot.products,
+            base_url=variant.base_url,
+            show_prices=shows_prices(fresh),
+            count=variant.count,
         )
         if snapshot
         else []
@@ -101,18 +143,18 @@ def widget_context(
     title = state.topic.title
     heading = (
         strings.heading_one.format(title=title)
-        if len(products) == 1
-        else strings.heading.format(count=len(products), title=title)
+        if len(shown) == 1
+        else strings.heading.format(count=len(shown), title=title)
     )
     footer = settings["WIDGET_FOOTER"] if variant.lang == DEFAULT_LANGUAGE else ""
     footer = footer or strings.footer
     updated = snapshot.updated_at if snapshot else None
-    shows_prices = any(p.price for p in products)
+    priced = prices_as_of(shown, updated) if updated else None
     return {
         "slug": state.topic.slug,
         "title": title,
         "heading": heading,
-        "products": products,
+        "products": product_views(shown),
         "strings": strings,
         "variant": variant,
         "disclosure": disclosure_for(variant.lang, settings),
@@ -131,11 +173,20 @@ def widget_context(
         ),
         "prices_as_of": (
             strings.prices_as_of.format(
-                time=format_moment(strings.datetime_format, updated)
+                time=format_moment(strings.datetime_format, priced)
             )
-            if updated and shows_prices
+            if priced
             else None
         ),
         "has_list": snapshot is not None,
         "frame_script": FRAME_SCRIPT if variant.kind == "document" else "",
     }
+
+
+def render_widget(
+    app: Flask, state: TopicState, variant: Variant, now: datetime, fresh: str
+) -> bytes:
+    """A widget's bytes; the list service renders with this, bound to its app."""
+    context = widget_context(state, variant, now, fresh, app.config)
+    with app.app_context():
+        return render_template(TEMPLATES[variant.kind], **context).encode("utf-8")

@@ -10,7 +10,6 @@ import json
 from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from typing import Any
 
 from widget.models import HistoryEntry
@@ -22,6 +21,7 @@ from widget.models import Saving
 from widget.models import Topic
 from widget.models import TopicState
 from widget.models import TopList
+from widget.topics import TOPIC_FIELDS
 
 
 def iso(moment: datetime) -> str:
@@ -37,30 +37,15 @@ def parse_iso(text: str) -> datetime:
 
 
 def topic_to_dict(topic: Topic) -> dict[str, Any]:
-    return {
-        "slug": topic.slug,
-        "title": topic.title,
-        "keywords": topic.keywords,
-        "search_index": topic.search_index,
-        "browse_node": topic.browse_node,
-        "sort_by": topic.sort_by,
-        "item_count": topic.item_count,
-        "refresh_interval": int(topic.refresh_interval.total_seconds()),
-        "pages": topic.pages,
-    }
+    """A topic's JSON (API answers, exports and both stores), field by field
+    as ``widget.topics`` declares them."""
+    return {f.name: f.kind.dump(getattr(topic, f.name)) for f in TOPIC_FIELDS}
 
 
 def topic_from_dict(data: dict[str, Any]) -> Topic:
+    """``topic_to_dict``'s inverse; fields it lacks take ``Topic``'s defaults."""
     return Topic(
-        slug=data["slug"],
-        title=data["title"],
-        keywords=data["keywords"],
-        search_index=data.get("search_index") or "Books",
-        browse_node=data.get("browse_node"),
-        sort_by=data.get("sort_by"),
-        item_count=int(data.get("item_count", 10)),
-        refresh_interval=timedelta(seconds=int(data.get("refresh_interval", 43200))),
-        pages=int(data.get("pages", 1)),
+        **{f.name: f.kind.load(data[f.name]) for f in TOPIC_FIELDS if f.name in data}
     )
 
 

@@ -3,35 +3,29 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field
 from datetime import datetime
-from typing import TYPE_CHECKING
 from typing import Any
 
 from flask import Flask
 from flask import current_app
-from flask import render_template
 
 from widget.catalog import Catalog
+from widget.catalog import StubCatalog
 from widget.catalog import make_catalog
 from widget.config import ConfigError
 from widget.freshness import utc_now
 from widget.lists import ListService
-from widget.lists import Variant
 from widget.models import Topic
-from widget.models import TopicState
-from widget.render import widget_context
+from widget.render import render_widget
 from widget.store import SnapshotStore
 from widget.store import StoreError
 from widget.store import TopicExists
 from widget.store import make_store
-
-if TYPE_CHECKING:
-    from widget.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +41,6 @@ class Services:
     store: SnapshotStore
     catalog: Catalog
     lists: ListService
-    metrics: Metrics = field(init=False)
 
 
 def services() -> Services:
@@ -71,20 +64,10 @@ def init_app(
     if catalog is None:
         catalog = make_catalog(config, store)
 
-    def render(state: TopicState, variant: Variant, now: datetime, fresh: str) -> bytes:
-        context = widget_context(state, variant, now, fresh, config)
-        template = (
-            "widget/fragment.html"
-            if variant.kind == "fragment"
-            else "widget/document.html"
-        )
-        with app.app_context():
-            return render_template(template, **context).encode("utf-8")
-
     lists = ListService(
         store,
         catalog,
-        render,
+        functools.partial(render_widget, app),
         now=clock or utc_now,
         cache_size=config["WIDGET_CACHE_SIZE"],
         lease_ttl=config["WIDGET_LEASE_TTL"],
@@ -100,6 +83,12 @@ def init_app(
             # happens on the next start that can reach it.
             log.error("store unreachable at start-up, demo topics not seeded: %s", exc)
     return found
+
+
+def announce(found: Services) -> None:
+    """What an operator must see when the service starts serving."""
+    if isinstance(found.catalog, StubCatalog):
+        found.catalog.announce()
 
 
 def seed_demo_topics(store: SnapshotStore, config: Mapping[str, Any]) -> None:

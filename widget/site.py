@@ -10,9 +10,9 @@ from flask import jsonify
 from flask import render_template
 
 from widget.freshness import topic_status
+from widget.lookup import public_base_url
 from widget.services import services
 from widget.store import StoreError
-from widget.views import public_base_url
 
 bp = Blueprint("site", __name__)
 

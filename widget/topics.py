@@ -1,38 +1,205 @@
-"""Checking topic settings from any door: the admin form, the API and the CLI.
+"""Topic fields, declared once: name, kind (type and bounds), default, help.
 
-``topic_from_input`` turns untrusted key/value input into a ``Topic`` or a
-``TopicInvalid`` carrying one plain-words message per field, so each door
-can show the messages its own way (next to form fields, as JSON, on stderr).
+Every door a topic comes through reads this table: ``parse_topic`` checks
+API bodies, admin forms, CLI flags and imports, and the admin form, the CLI
+flags, the OpenAPI schemas, the JSON of stores and exports and the README
+table (tests/test_topics.py compares it) are made from it. A new field is a
+row here, a kind from ``widget.fields`` (or a new one: a list, an object)
+and its attribute on ``models.Topic``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass
 from typing import Any
 
 from widget.config import to_refresh_interval
+from widget.fields import Choice
+from widget.fields import Digits
+from widget.fields import Duration
+from widget.fields import Kind
+from widget.fields import Slug
+from widget.fields import Text
+from widget.fields import Whole
 from widget.models import MAX_ITEMS
-from widget.models import MAX_SLUG_LENGTH
+from widget.models import MAX_REFRESH_INTERVAL
+from widget.models import MIN_REFRESH_INTERVAL
 from widget.models import Topic
-from widget.models import is_valid_slug
 from widget.models import slugify
 
 SEARCH_INDEXES = ("Books", "KindleStore", "Audible", "All")
 SORTS = ("AvgCustomerReviews", "Featured", "NewestArrivals", "Relevance")
-FIELDS = (
-    "slug",
-    "title",
-    "keywords",
-    "search_index",
-    "browse_node",
-    "sort_by",
-    "item_count",
-    "refresh_interval",
-    "pages",
+#: Search result pages (of 10) the Amazon catalog ranks a topic from.
+MAX_PAGES = 3
+
+
+@dataclass(frozen=True)
+class FromField:
+    """A default made from an earlier field's value."""
+
+    source: str
+    make: Callable[[str], str] = str
+
+    def describe(self) -> str:
+        if self.make is str:
+            return f"the `{self.source}`"
+        return f"made from the `{self.source}`"
+
+
+@dataclass(frozen=True)
+class FromSetting:
+    """A default that is a setting's value."""
+
+    setting: str
+
+    def describe(self) -> str:
+        return f"`{self.setting}`"
+
+
+@dataclass(frozen=True)
+class TopicField:
+    name: str
+    label: str
+    kind: Kind
+    help: str
+    #: A value, ``FromField`` or ``FromSetting``; used when left out or empty.
+    default: Any = None
+    required: bool = False  #: may not end up empty
+    optional: bool = False  #: may be None: given empty, it is cleared
+    fixed: bool = False  #: set when the topic is added, never changed
+    flags: tuple[str, ...] = ()  #: more CLI spellings besides --field-name
+
+    def describe_default(self) -> str:
+        if isinstance(self.default, FromField | FromSetting):
+            return self.default.describe()
+        if self.default is None:
+            return "required" if self.required else "unset"
+        return f"`{self.kind.text(self.default)}`"
+
+    def hint(self) -> str:
+        """The help, what the field takes and its default: for forms and flags."""
+        if self.required or self.optional:
+            default = "required" if self.required else "optional"
+        else:
+            default = "default " + self.describe_default().replace("`", "")
+        return f"{self.help} ({self.kind.describe()}; {default})"
+
+    def value(
+        self,
+        data: Mapping[str, Any],
+        values: Mapping[str, Any],
+        settings: Mapping[str, Any],
+        existing: Topic | None,
+    ) -> Any:
+        """This field's value from ``data``, else kept from ``existing``,
+        else its default.
+
+        :raises ValueError: or ``TypeError`` with the message for this field.
+        """
+        given = data.get(self.name)
+        if existing is not None and self.fixed:
+            if given not in (None, "", getattr(existing, self.name)):
+                raise ValueError("cannot be changed; add a new topic instead")
+            return getattr(existing, self.name)
+        if given not in (None, ""):
+            value = self.kind.parse(given)
+        elif existing is not None and not (self.optional and self.name in data):
+            return getattr(existing, self.name)
+        else:
+            value = None
+        if value in (None, ""):
+            value = self.default_value(values, settings)
+        if self.required and not value:
+            raise ValueError("is required")
+        return value
+
+    def default_value(
+        self, values: Mapping[str, Any], settings: Mapping[str, Any]
+    ) -> Any:
+        if isinstance(self.default, FromSetting):
+            return settings[self.default.setting]
+        if isinstance(self.default, FromField):
+            source = values.get(self.default.source) or ""
+            made = self.default.make(source)
+            if source and not made:
+                raise ValueError(
+                    f"could not be made from the {self.default.source}; give one"
+                )
+            return made
+        return self.default
+
+
+TOPIC_FIELDS: tuple[TopicField, ...] = (
+    TopicField(
+        "title",
+        "Title",
+        Text(80),
+        "Shown in the widget heading, e.g. NASA Artemis.",
+        required=True,
+    ),
+    TopicField(
+        "slug",
+        "Slug",
+        Slug(),
+        "The widget's address (/widget/nasa-artemis); fixed once added.",
+        default=FromField("title", slugify),
+        fixed=True,
+    ),
+    TopicField(
+        "keywords",
+        "Keywords",
+        Text(200, squeeze=True),
+        "What to search for.",
+        default=FromField("title"),
+    ),
+    TopicField(
+        "search_index",
+        "Search index",
+        Choice(SEARCH_INDEXES),
+        "Which Amazon catalog to search.",
+        default="Books",
+    ),
+    TopicField(
+        "browse_node",
+        "Browse node",
+        Digits(20, "a browse node number, e.g. 16272"),
+        "An Amazon browse node to search within.",
+        optional=True,
+    ),
+    TopicField(
+        "sort_by",
+        "Sort",
+        Choice(SORTS),
+        "The order Amazon searches in; its own if unset.",
+        optional=True,
+    ),
+    TopicField(
+        "item_count",
+        "Items",
+        Whole(1, MAX_ITEMS),
+        "How many books the widget lists.",
+        default=MAX_ITEMS,
+        flags=("--count",),
+    ),
+    TopicField(
+        "refresh_interval",
+        "Refresh interval",
+        Duration(to_refresh_interval, MIN_REFRESH_INTERVAL, MAX_REFRESH_INTERVAL),
+        "How often to fetch a new list.",
+        default=FromSetting("WIDGET_REFRESH_INTERVAL"),
+        flags=("--interval",),
+    ),
+    TopicField(
+        "pages",
+        "Pages",
+        Whole(1, MAX_PAGES),
+        "How many result pages of 10 to rank by Amazon's sales rank.",
+        default=1,
+    ),
 )
-MAX_TITLE = 80
-MAX_KEYWORDS = 200
+FIELDS_BY_NAME = {field.name: field for field in TOPIC_FIELDS}
 
 
 class TopicInvalid(ValueError):
@@ -41,141 +208,68 @@ class TopicInvalid(ValueError):
         self.errors = errors
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise TypeError
-    return value.strip()
-
-
-def topic_from_input(
+def parse_topic(
     data: Mapping[str, Any],
     *,
-    default_interval: timedelta,
+    settings: Mapping[str, Any],
     existing: Topic | None = None,
 ) -> Topic:
-    """Build a topic from input; with ``existing``, missing fields keep their
-    current values (a partial update) and the slug cannot change.
+    """A topic from untrusted input; with ``existing``, fields left out keep
+    their values (a partial update).
 
     :raises TopicInvalid: with a message per bad field.
     """
-    errors: dict[str, str] = {}
-    unknown = sorted(set(data) - set(FIELDS))
-    for key in unknown[:5]:
-        errors[str(key)[:40]] = "is not a topic field"
-
-    def field(name: str, check: Any, default: Any) -> Any:
-        if name not in data or data[name] in (None, ""):
-            return default
+    errors = {
+        str(key)[:40]: "is not a topic field"
+        for key in sorted(map(str, set(data) - set(FIELDS_BY_NAME)))[:5]
+    }
+    values: dict[str, Any] = {}
+    for field in TOPIC_FIELDS:
         try:
-            return check(data[name])
+            values[field.name] = field.value(data, values, settings, existing)
         except (TypeError, ValueError) as exc:
-            errors[name] = str(exc) if str(exc) else "has the wrong type"
-            return default
-
-    def title(value: Any) -> str:
-        text = _text(value)
-        if len(text) > MAX_TITLE:
-            raise ValueError(f"must be at most {MAX_TITLE} characters")
-        return text
-
-    def keywords(value: Any) -> str:
-        text = " ".join(_text(value).split())
-        if len(text) > MAX_KEYWORDS:
-            raise ValueError(f"must be at most {MAX_KEYWORDS} characters")
-        return text
-
-    def slug(value: Any) -> str:
-        text = _text(value)
-        if not is_valid_slug(text):
-            raise ValueError(
-                f"use lowercase letters, digits and hyphens, at most {MAX_SLUG_LENGTH}"
-            )
-        return text
-
-    def choice(options: tuple[str, ...]) -> Any:
-        def check(value: Any) -> str:
-            text = _text(value)
-            if text not in options:
-                raise ValueError(f"must be one of {', '.join(options)}")
-            return text
-
-        return check
-
-    def browse_node(value: Any) -> str:
-        text = _text(value) if isinstance(value, str) else str(_whole(value))
-        if not text.isdigit() or len(text) > 20:
-            raise ValueError("must be a browse node number, e.g. 16272")
-        return text
-
-    def whole_in(low: int, high: int) -> Any:
-        def check(value: Any) -> int:
-            number = _whole(value)
-            if not low <= number <= high:
-                raise ValueError(f"must be a whole number from {low} to {high}")
-            return number
-
-        return check
-
-    def interval(value: Any) -> timedelta:
-        if isinstance(value, bool):
-            raise TypeError
-        try:
-            return to_refresh_interval(value)
-        except ValueError as exc:
-            raise ValueError(str(exc)) from None
-
-    base = existing
-
-    def kept(name: str) -> Any:
-        return getattr(base, name) if base is not None and name not in data else None
-
-    new_title = field("title", title, base.title if base else "")
-    if not new_title:
-        errors.setdefault("title", "is required")
-    if base is not None:
-        if "slug" in data and data["slug"] not in (None, "", base.slug):
-            errors["slug"] = "cannot be changed; add a new topic instead"
-        new_slug = base.slug
-    else:
-        new_slug = field("slug", slug, slugify(new_title) if new_title else "")
-        if not new_slug and "slug" not in errors and new_title:
-            errors["slug"] = "could not be made from the title; give one"
-    topic = Topic(
-        slug=new_slug,
-        title=new_title,
-        keywords=field("keywords", keywords, base.keywords if base else new_title)
-        or new_title,
-        search_index=field(
-            "search_index",
-            choice(SEARCH_INDEXES),
-            base.search_index if base else "Books",
-        ),
-        # An optional field given empty is cleared; left out, it is kept.
-        browse_node=field("browse_node", browse_node, kept("browse_node")),
-        sort_by=field("sort_by", choice(SORTS), kept("sort_by")),
-        item_count=field(
-            "item_count", whole_in(1, MAX_ITEMS), base.item_count if base else MAX_ITEMS
-        ),
-        refresh_interval=field(
-            "refresh_interval",
-            interval,
-            base.refresh_interval if base else default_interval,
-        ),
-        pages=field("pages", whole_in(1, 3), base.pages if base else 1),
-    )
+            errors[field.name] = str(exc) or "has the wrong type"
+            values[field.name] = None
     if errors:
         raise TopicInvalid(errors)
-    return topic
+    return Topic(**values)
 
 
-def _whole(value: Any) -> int:
-    if isinstance(value, bool) or isinstance(value, float):
-        raise TypeError("must be a whole number")
-    if isinstance(value, int):
-        return value
-    text = _text(value)
-    if not text.isdigit() or len(text) > 9:
-        raise ValueError("must be a whole number")
-    return int(text)
+def form_values(topic: Topic | None, settings: Mapping[str, Any]) -> dict[str, str]:
+    """What the admin form shows: a topic's values, or a new topic's defaults."""
+    if topic is not None:
+        return {f.name: f.kind.text(getattr(topic, f.name)) for f in TOPIC_FIELDS}
+    return {
+        f.name: f.kind.text(f.default_value({}, settings))
+        for f in TOPIC_FIELDS
+        if not isinstance(f.default, FromField)
+    }
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    kind = schema["type"]
+    types = kind if isinstance(kind, list) else [kind]
+    out = schema | {"type": [*types, "null"]}
+    if "enum" in schema:
+        out["enum"] = [*schema["enum"], None]
+    return out
+
+
+def input_schema() -> dict[str, Any]:
+    """JSON Schema of a topic body (POST, PUT, PATCH): any of the fields."""
+    properties = {
+        f.name: (nullable if f.optional else dict)(f.kind.input_schema())
+        | {"description": f.help}
+        for f in TOPIC_FIELDS
+    }
+    return {"type": "object", "additionalProperties": False, "properties": properties}
+
+
+def output_schema() -> dict[str, Any]:
+    """JSON Schema of ``topic_to_dict``'s output."""
+    properties = {
+        f.name: (nullable if f.optional else dict)(f.kind.output_schema())
+        for f in TOPIC_FIELDS
+    }
+    required = [f.name for f in TOPIC_FIELDS]
+    return {"type": "object", "required": required, "properties": properties}

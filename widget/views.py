@@ -23,9 +23,9 @@ from widget.headers import widget_csp
 from widget.i18n import LANGUAGES
 from widget.lists import RenderedWidget
 from widget.lists import Variant
+from widget.lookup import check_slug
+from widget.lookup import public_base_url
 from widget.models import MAX_ITEMS
-from widget.models import TopicState
-from widget.models import is_valid_slug
 from widget.services import services
 from widget.store import TopicNotFound
 
@@ -33,28 +33,6 @@ bp = Blueprint("widget", __name__)
 
 LAYOUTS = ("list", "grid", "compact")
 THEMES = ("light", "dark", "auto")
-
-
-def check_slug(slug: str) -> str:
-    if not is_valid_slug(slug):
-        raise BadRequest(
-            "Topic names are lowercase letters, digits and single hyphens,"
-            " at most 64 characters (e.g. nasa-artemis)."
-        )
-    return slug
-
-
-def stored_state(slug: str) -> TopicState:
-    """The topic as stored, without fetching anything.
-
-    :raises BadRequest: for a malformed slug.
-    :raises NotFound: if there is no such topic.
-    """
-    check_slug(slug)
-    state = services().store.get_state(slug)
-    if state is None:
-        raise NotFound(f"There is no topic called {slug!r}.")
-    return state
 
 
 def parse_variant(args: Mapping[str, str], kind: str, base_url: str) -> Variant:
@@ -88,11 +66,6 @@ def variant_for(kind: str, query_string: bytes, base_url: str) -> Variant:
     for key, value in parse_qsl(query_string.decode("utf-8", "replace"), True):
         args.setdefault(key, value)  # the first value wins, as in request.args
     return parse_variant(args, kind, base_url)
-
-
-def public_base_url() -> str:
-    configured: str | None = current_app.config["WIDGET_PUBLIC_URL"]
-    return configured.rstrip("/") if configured else request.host_url.rstrip("/")
 
 
 def widget_response(slug: str, kind: str) -> Response:

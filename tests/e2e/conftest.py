@@ -4,21 +4,12 @@ Both bind 127.0.0.1 on free ports and stop when the module is done."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
-from urllib.parse import urlsplit
 
 import pytest
-import requests
 
-from tests.conftest import free_port
+from tests.e2e.servers import gunicorn
 from widget.stubserver import serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,53 +28,22 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
     """``http://localhost:PORT``: gunicorn serving the app over the stub catalog."""
-    tmp = tmp_path_factory.mktemp("service")
-    port = free_port()
     env = {
-        key: value for key, value in os.environ.items() if not key.startswith("WIDGET_")
-    }
-    env.update(
-        WIDGET_STORE=f"sqlite:///{tmp}/widget.db",
-        WIDGET_INSTANCE_DIR=str(tmp / "instance"),
-        WIDGET_LOG_LEVEL="warning",
+        "WIDGET_LOG_LEVEL": "warning",
         # The blog is on 127.0.0.1 and the preview page on the service itself;
         # any other page (such as http://localhost:<blog port>) may not frame.
-        WIDGET_FRAME_ANCESTORS="'self' http://127.0.0.1:*",
-    )
-    log = open(tmp / "gunicorn.log", "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        # gthread: Chromium opens spare connections that would each hold a
-        # sync worker until it times out.
-        [sys.executable, "-m", "gunicorn", "--chdir", str(ROOT), "-w", "2"]
-        + ["-k", "gthread", "--threads", "8"]
-        + ["-b", f"127.0.0.1:{port}", "widget:create_app()"],
+        "WIDGET_FRAME_ANCESTORS": "'self' http://127.0.0.1:*",
+    }
+    # gthread: Chromium opens spare connections that would each hold a sync
+    # worker until it times out.
+    threads = ("-k", "gthread", "--threads", "8")
+    with gunicorn(
+        tmp_path_factory.mktemp("service"),
+        app="widget:create_app()",
         env=env,
-        # A file, not a pipe: nobody reads a pipe while tests run, and a full
-        # pipe would block gunicorn's logging and so the service.
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-    )
-    url = f"http://localhost:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok:
-                    break
-            except requests.RequestException:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((tmp / "gunicorn.log").read_text())
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+        extra_args=threads,
+    ) as url:
+        yield url.replace("127.0.0.1", "localhost")
 
 
 HOST_PAGE = """<!doctype html>
@@ -140,36 +100,21 @@ def host_page(service_url: str, query: dict[str, str]) -> str:
 def host(service):
     """``http://127.0.0.1:PORT``: serves ``/post?layout=..&theme=..`` pages."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's naming)
-            parts = urlsplit(self.path)
-            if parts.path != "/post":
-                self.send_error(404)
-                return
-            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-            # ?service=PORT embeds from another service on localhost.
-            source = service
-            if query.get("service", "").isdigit():
-                source = f"http://localhost:{query['service']}"
-            body = host_page(source, query).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def blog(environ, start_response):
+        if environ["PATH_INFO"] != "/post":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"no such page"]
+        query = {k: v[0] for k, v in parse_qs(environ["QUERY_STRING"]).items()}
+        # ?service=PORT embeds from another service on localhost.
+        source = service
+        if query.get("service", "").isdigit():
+            source = f"http://localhost:{query['service']}"
+        body = host_page(source, query).encode()
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [body]
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve_in_thread(blog) as url:
+        yield url
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""Starting real servers (gunicorn) for end-to-end tests."""
+"""Starting real servers (gunicorn) for end-to-end tests and benchmarks.
+
+``gunicorn_process`` is the one gunicorn launcher: tests/e2e and bench/
+(through bench/common.py) both start the service with it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,21 +48,27 @@ def run_cli(tmp_path: Path, env: dict[str, str] | None, *args: str):
     )
 
 
-def wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+def wait_until_up(
+    url: str, process: subprocess.Popen, timeout: float = 30.0, log: Path | None = None
+) -> None:
+    """Return once ``url`` answers at all; raise with the log if it never does."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
+            break
         try:
             requests.get(url, timeout=5)
             return
         except requests.RequestException:
             time.sleep(0.1)
-    raise RuntimeError(f"server at {url} did not come up")
+    exited = process.poll() is not None
+    why = f"exited with {process.returncode}" if exited else "did not answer"
+    shown = log.read_text(errors="replace")[-3000:] if log else ""
+    raise RuntimeError(f"server at {url} {why}\n{shown}")
 
 
 @contextmanager
-def gunicorn(
+def gunicorn_process(
     tmp_path: Path,
     *,
     app: str = "wsgi:app",
@@ -66,11 +77,14 @@ def gunicorn(
     cwd: Path = ROOT,
     extra_args: tuple[str, ...] = (),
     python: str = sys.executable,
-):
-    """Run gunicorn on a free loopback port; yields its base URL."""
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run gunicorn on a free loopback port, logging to ``tmp_path``, on a
+    store in ``tmp_path`` unless ``env`` names another; yields its base URL
+    and the master process. Stops the whole process group afterwards."""
     port = free_port()
     environ = service_env(tmp_path, env)
-    log = open(tmp_path / f"gunicorn-{port}.log", "wb")  # noqa: SIM115
+    log_path = tmp_path / f"gunicorn-{port}.log"
+    log = open(log_path, "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [
             python,
@@ -93,8 +107,8 @@ def gunicorn(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base + "/healthz", process)
-        yield base
+        wait_until_up(base + "/healthz", process, log=log_path)
+        yield base, process
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -104,3 +118,10 @@ def gunicorn(
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         log.close()
+
+
+@contextmanager
+def gunicorn(tmp_path: Path, **options) -> Iterator[str]:
+    """``gunicorn_process``, yielding only the base URL."""
+    with gunicorn_process(tmp_path, **options) as (base, _):
+        yield base

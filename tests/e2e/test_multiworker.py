@@ -5,22 +5,18 @@ one worker is served by every worker on its next request."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import free_port
+from tests.e2e.servers import gunicorn
 from widget.models import Topic
 from widget.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKERS = 3
 TOKEN = "e2e-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -52,7 +48,7 @@ def stub_catalog(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(params=[[], ["--preload"]], ids=["forked", "preload"])
+@pytest.fixture(params=[(), ("--preload",)], ids=["forked", "preload"])
 def server(tmp_path, request):
     """gunicorn -w 3 wsgi:app (and with --preload, where the app is built once
     in the master and forked); yields (base_url, store, access log path)."""
@@ -61,60 +57,20 @@ def server(tmp_path, request):
     for slug in ("dune", "mars"):
         store.add_topic(Topic(slug, slug.title(), slug))
     store.set_meta("seeded", "1")  # no demo topics
-    port = free_port()
     access_log = tmp_path / "access.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WIDGET_")}
-    env.update(
-        WIDGET_STORE=f"sqlite:///{db}",
-        WIDGET_INSTANCE_DIR=str(tmp_path / "instance"),
-        WIDGET_STUB_CATALOG=str(stub_catalog(tmp_path / "catalog.json")),
-        WIDGET_ADMIN_TOKEN=TOKEN,
-        WIDGET_SCHEDULE_EVERY="0.3",
-        WIDGET_LOG_LEVEL="warning",
-    )
-    error_log = tmp_path / "gunicorn.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-w",
-            str(WORKERS),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            str(access_log),
-            "--access-logformat",
-            "%(p)s %(U)s",
-            "--error-logfile",
-            str(error_log),
-            *request.param,
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
+    env = {
+        "WIDGET_STUB_CATALOG": str(stub_catalog(tmp_path / "catalog.json")),
+        "WIDGET_ADMIN_TOKEN": TOKEN,
+        "WIDGET_SCHEDULE_EVERY": "0.3",
+        "WIDGET_LOG_LEVEL": "warning",
+    }
+    access = ("--access-logfile", str(access_log), "--access-logformat", "%(p)s %(U)s")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(base + "/healthz", timeout=2)
-                break
-            except requests.RequestException:  # refused, or workers still booting
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(error_log.read_text()) from None
-                time.sleep(0.1)
-        yield base, store, access_log
+        with gunicorn(
+            tmp_path, workers=WORKERS, env=env, extra_args=access + request.param
+        ) as base:
+            yield base, store, access_log
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         store.close()
 
 

@@ -118,12 +118,6 @@ class AmazonCatalog(Catalog):
         )
         return [products[i] for i in order[:limit]]
 
-    def get_products(self, asins: list[str]) -> list[Product]:
-        """Products for up to 10 ASINs; ASINs Amazon cannot serve are skipped."""
-        body = self._common() | {"itemIds": asins[:PAGE_SIZE]}
-        items = dig(self.call("getItems", body), "itemsResult", "items")
-        return list(filter(None, map(to_product, items or [])))
-
     def close(self) -> None:
         self.session.close()
 

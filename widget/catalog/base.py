@@ -26,41 +26,39 @@ from widget.models import Topic
 
 
 class CatalogError(Exception):
-    """Base class; ``kind`` is a stable short name for metrics and the admin."""
+    """Base class; ``kind`` is a stable short name for metrics and the admin,
+    set in each subclass's class line."""
 
     kind = "error"
+
+    def __init_subclass__(cls, *, kind: str = "") -> None:
+        super().__init_subclass__()
+        cls.kind = kind or cls.kind
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class CatalogConfigError(CatalogError):
-    kind = "config"
+class CatalogConfigError(CatalogError, kind="config"): ...
 
 
-class CatalogUnavailable(CatalogError):
-    kind = "unavailable"
+class CatalogUnavailable(CatalogError, kind="unavailable"): ...
 
 
-class CatalogThrottled(CatalogUnavailable):
-    kind = "throttled"
-
+class CatalogThrottled(CatalogUnavailable, kind="throttled"):
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
 
-class CatalogBadResponse(CatalogError):
-    kind = "bad_response"
+class CatalogBadResponse(CatalogError, kind="bad_response"): ...
 
 
-class CatalogBudgetExhausted(CatalogError):
-    kind = "budget"
+class CatalogBudgetExhausted(CatalogError, kind="budget"): ...
 
 
-class NoProductsFound(CatalogError):
-    kind = "no_results"
+class NoProductsFound(CatalogError, kind="no_results"): ...
 
 
 class Catalog(ABC):

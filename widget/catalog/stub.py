@@ -185,10 +185,14 @@ class StubCatalog(Catalog):
         self.items = load_stub_items(path)
         self._marketplace = marketplace
         self._partner_tag = partner_tag
+
+    def announce(self) -> None:
+        """Warn that the books are invented (the service calls this when it
+        starts serving, not for every command)."""
         log.warning(
             "Using the STUB catalog (%s, %d invented books): set WIDGET_CATALOG=amazon"
             " for real Amazon data.",
-            path,
+            self.path,
             len(self.items),
         )
 

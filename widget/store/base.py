@@ -126,9 +126,5 @@ class SnapshotStore(ABC):
     @abstractmethod
     def set_meta(self, key: str, value: str) -> None: ...
 
-    @abstractmethod
-    def ping(self) -> None:
-        """:raises StoreError: if the store cannot be reached."""
-
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

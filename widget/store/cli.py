@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 
 from widget.config import redact_url
 from widget.store import StoreError
@@ -40,7 +39,3 @@ def copy_command(source: str, target: str) -> None:
         for store in stores:
             store.close()
     click.echo(summary.line(redact_url(source), redact_url(target)))
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(store_group)

@@ -312,10 +312,6 @@ class RedisStore(SnapshotStore):
         with self._guard():
             self.client.hset(self._key("meta"), key, value)
 
-    def ping(self) -> None:
-        with self._guard():
-            self.client.ping()
-
     def close(self) -> None:
         self.client.close()
 

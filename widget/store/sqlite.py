@@ -354,9 +354,6 @@ class SQLiteStore(SnapshotStore):
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value)
             )
 
-    def ping(self) -> None:
-        self._read("SELECT 1")
-
     def close(self) -> None:
         if self._changes is not None:
             self._changes.close()

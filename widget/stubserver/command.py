@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
-from flask import current_app
-from flask.cli import with_appcontext
 from werkzeug.serving import make_server
 
 from widget.catalog.stub import BUNDLED_CATALOG
 from widget.catalog.stub import load_stub_items
+from widget.config import load_config
 from widget.stubserver.app import create_stub_app
 from widget.stubserver.state import FAULTS
 from widget.stubserver.state import StubOptions
@@ -39,13 +39,12 @@ from widget.stubserver.state import StubOptions
 @click.option("--client-secret", default="stub-secret", show_default=True)
 @click.option("--token-lifetime", default=3600, show_default=True, type=int)
 @click.option("--image-base", help="URL prefix for the covers (default: this server).")
-@with_appcontext
 def stub_server_command(
     host: str, port: int, faults: tuple[str, ...], **options: object
 ) -> None:
     """Serve the Creators API and Open Library's books API over the stub
     catalog, offline."""
-    path = Path(current_app.config["WIDGET_STUB_CATALOG"] or BUNDLED_CATALOG)
+    path = Path(load_config(os.environ)["WIDGET_STUB_CATALOG"] or BUNDLED_CATALOG)
     try:
         items = load_stub_items(path)
     except ValueError as exc:

@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import re
 import time
-from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Blueprint
 from flask import Response
 from flask import abort
+from flask import g
 from flask import request
 from flask import send_from_directory
 
@@ -32,75 +32,84 @@ from widget.catalog.identifiers import parse_isbn
 from widget.catalog.stub import COVERS_ROUTE
 from widget.catalog.stub import StubItem
 from widget.stubserver.state import StubState
+from widget.stubserver.state import called
+from widget.stubserver.state import stub_state
 
 OPERATION = "openlibrary"
 _COVER = re.compile(r"^([0-9Xx-]+)-([SML])\.jpg$")
 _BLANK = '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>'
 
 
-def register_openlibrary(
-    app: Flask, state: StubState, items: list[StubItem], covers_dir: Path
-) -> None:
+bp = Blueprint("stub_openlibrary", __name__)
+
+
+def find(state: StubState, key: str) -> StubItem | None:
+    """The stub book a bibkey such as "ISBN:9780000000017" names, if any."""
+    kind, _, value = key.partition(":")
+    if kind.strip().upper() != "ISBN":
+        return None
+    try:
+        return state.by_isbn.get(parse_isbn(value))
+    except IdentifierError:
+        return None
+
+
+def injected_fault(state: StubState) -> Response | str | None:
+    """Wait the configured latency, then play this call's fault: the answer
+    that replaces the books, "sparse" (titles only) or None."""
     options = state.options
-    by_isbn = {item.isbn: item for item in items if item.isbn}
+    if options.latency:
+        time.sleep(options.latency)
+    throttled = options.throttle and not state.admit(int(g.arrived))
+    fault = "429" if throttled else state.next_fault()
+    if fault == "hang":
+        time.sleep(options.hang)
+    elif fault == "malformed":
+        return Response('{"ISBN:97', mimetype="application/json")
+    elif fault is not None and fault.isdigit():
+        response = Response("Try again later.", int(fault), mimetype="text/plain")
+        if fault == "429":
+            response.headers["Retry-After"] = str(options.retry_after)
+        return response
+    return fault
 
-    def find(key: str) -> StubItem | None:
-        kind, _, value = key.partition(":")
-        if kind.strip().upper() != "ISBN":
-            return None
-        try:
-            return by_isbn.get(parse_isbn(value))
-        except IdentifierError:
-            return None
 
-    def answer(status: int, body: str, mimetype: str, arrived: float) -> Response:
-        state.log(OPERATION, arrived, status)
-        return Response(body, status=status, mimetype=mimetype)
+@bp.get("/api/books")
+def openlibrary_books() -> Response:
+    state = called(OPERATION)
+    if request.args.get("jscmd") != "data":
+        why = "the stub-server serves jscmd=data only"
+        return Response(why, 400, mimetype="text/plain")
+    keys = [k.strip() for k in request.args.get("bibkeys", "").split(",")]
+    fault = injected_fault(state)
+    if isinstance(fault, Response):
+        return fault
+    base = (state.options.image_base or request.host_url).rstrip("/")
+    found = {
+        key: entry(item, base, sparse=fault == "sparse")
+        for key in keys
+        if key and (item := find(state, key))
+    }
+    if request.args.get("format") == "json":
+        return Response(json.dumps(found), mimetype="application/json")
+    script = f"var _OLBookInfo = {json.dumps(found)};"
+    return Response(script, mimetype="application/javascript")
 
-    @app.get("/api/books")
-    def openlibrary_books() -> Response:
-        arrived = time.time()
-        if request.args.get("jscmd") != "data":
-            why = "the stub-server serves jscmd=data only"
-            return answer(400, why, "text/plain", arrived)
-        keys = [k.strip() for k in request.args.get("bibkeys", "").split(",")]
-        if options.latency:
-            time.sleep(options.latency)
-        throttled = options.throttle and not state.admit(int(arrived))
-        fault = "429" if throttled else state.next_fault()
-        if fault == "hang":
-            time.sleep(options.hang)
-        elif fault == "malformed":
-            return answer(200, '{"ISBN:97', "application/json", arrived)
-        elif fault is not None and fault.isdigit():
-            response = answer(int(fault), "Try again later.", "text/plain", arrived)
-            if fault == "429":
-                response.headers["Retry-After"] = str(options.retry_after)
-            return response
-        base = (options.image_base or request.host_url).rstrip("/")
-        found = {
-            key: entry(item, base, sparse=fault == "sparse")
-            for key in keys
-            if key and (item := find(key))
-        }
-        if request.args.get("format") == "json":
-            return answer(200, json.dumps(found), "application/json", arrived)
-        script = f"var _OLBookInfo = {json.dumps(found)};"
-        return answer(200, script, "application/javascript", arrived)
 
-    @app.get("/b/isbn/<name>")
-    def openlibrary_cover(name: str) -> Response:
-        match = _COVER.match(name)
-        item = find(f"ISBN:{match.group(1)}") if match else None
-        image = item.image if item else None
-        if image is None or not image.url.startswith(COVERS_ROUTE):
-            if request.args.get("default") == "false":
-                abort(404)
-            return Response(_BLANK, mimetype="image/svg+xml")
-        file = image.url.removeprefix(COVERS_ROUTE)
-        return send_from_directory(
-            covers_dir, file, mimetype="image/svg+xml", max_age=86400
-        )
+@bp.get("/b/isbn/<name>")
+def openlibrary_cover(name: str) -> Response:
+    state = stub_state()
+    match = _COVER.match(name)
+    item = find(state, f"ISBN:{match.group(1)}") if match else None
+    image = item.image if item else None
+    if image is None or not image.url.startswith(COVERS_ROUTE):
+        if request.args.get("default") == "false":
+            abort(404)
+        return Response(_BLANK, mimetype="image/svg+xml")
+    file = image.url.removeprefix(COVERS_ROUTE)
+    return send_from_directory(
+        state.covers_dir, file, mimetype="image/svg+xml", max_age=86400
+    )
 
 
 def entry(item: StubItem, base: str, *, sparse: bool = False) -> dict[str, Any]:

@@ -1,14 +1,27 @@
-"""The stub-server's options, call log, issued tokens and queued faults."""
+"""The stub-server's options, items, call log, issued tokens and queued faults.
+
+One ``StubState`` per stub app, in ``app.extensions["stub"]``; views reach it
+through ``stub_state()``. A view that Amazon would count as a call names its
+operation with ``called``; the answer is then logged with its status.
+"""
 
 from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import Counter
 from collections import deque
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import Any
+
+from flask import Response
+from flask import current_app
+from flask import g
+
+from widget.catalog.stub import StubItem
 
 #: Faults a call can be given: HTTP errors, a 200 with a broken body, a hang.
 FAULTS = ("429", "500", "503", "401", "malformed", "hang", "sparse")
@@ -33,12 +46,18 @@ class StubOptions:
 @dataclass
 class StubState:
     options: StubOptions
+    items: list[StubItem] = field(default_factory=list)
+    covers_dir: Path = Path()
     lock: threading.Lock = field(default_factory=threading.Lock)
     calls: list[dict[str, Any]] = field(default_factory=list)
     tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
     queued: deque[str] = field(default_factory=deque)
     rng: random.Random = field(default_factory=random.Random)
     admitted: Counter[int] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.by_asin = {item.asin.upper(): item for item in self.items}
+        self.by_isbn = {item.isbn: item for item in self.items if item.isbn}
 
     def log(self, operation: str, at: float, status: int) -> None:
         with self.lock:
@@ -61,3 +80,21 @@ class StubState:
             if self.rng.random() < self.options.fail_rate:
                 return self.rng.choice(self.options.faults)
         return None
+
+
+def stub_state() -> StubState:
+    found: StubState = current_app.extensions["stub"]
+    return found
+
+
+def called(operation: str) -> StubState:
+    """Note that this request is a call to log, and when it arrived."""
+    g.operation, g.arrived = operation, time.time()
+    return stub_state()
+
+
+def log_call(response: Response) -> Response:
+    """Log each call with the status it was answered with."""
+    if "operation" in g:
+        stub_state().log(g.operation, g.arrived, response.status_code)
+    return response

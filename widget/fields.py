@@ -1,0 +1,237 @@
+"""Kinds of input value: how each is read from untrusted input, described,
+shown in a form and written as JSON.
+
+``parse`` takes a value as it comes from an API body, a form or a CLI flag
+and returns the value or raises ``ValueError`` (``TypeError`` for a value
+of the wrong type) with words that follow the field's name: "item_count
+must be a whole number from 1 to 10". ``widget.topics`` declares each topic
+field with one of these kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC
+from abc import abstractmethod
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from widget.config import duration_text
+from widget.models import MAX_SLUG_LENGTH
+from widget.models import SLUG_PATTERN
+from widget.models import is_valid_slug
+
+
+class Kind(ABC):
+    #: The admin form's input element: "text", "number" or "select".
+    input = "text"
+    #: The choices of a "select".
+    options: tuple[str, ...] = ()
+    #: What a CLI flag's value is called in --help.
+    metavar = "TEXT"
+
+    @abstractmethod
+    def parse(self, value: Any) -> Any:
+        """:raises ValueError: or ``TypeError``, saying what is accepted."""
+
+    @abstractmethod
+    def describe(self) -> str:
+        """What it accepts, in words: "text, at most 80 characters"."""
+
+    @abstractmethod
+    def input_schema(self) -> dict[str, Any]:
+        """JSON Schema of the input ``parse`` accepts."""
+
+    def output_schema(self) -> dict[str, Any]:
+        """JSON Schema of ``dump``'s output."""
+        return self.input_schema()
+
+    def dump(self, value: Any) -> Any:
+        """The JSON form of a value: API answers, exports and stores."""
+        return value
+
+    def load(self, data: Any) -> Any:
+        """A value from its JSON form (trusted: written by ``dump``)."""
+        return data
+
+    def text(self, value: Any) -> str:
+        """A value as a form shows it; ``parse`` reads it back."""
+        return "" if value is None else str(value)
+
+    def form_attributes(self) -> dict[str, str]:
+        return {}
+
+
+def text_of(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError  # the field's message: "has the wrong type"
+    return value.strip()
+
+
+def whole_number(value: Any) -> int:
+    if isinstance(value, bool) or isinstance(value, float):
+        raise TypeError("must be a whole number")
+    if isinstance(value, int):
+        return value
+    text = text_of(value)
+    if not text.isascii() or not text.isdigit() or len(text) > 9:
+        raise ValueError("must be a whole number")
+    return int(text)
+
+
+class Text(Kind):
+    def __init__(self, max_length: int, *, squeeze: bool = False) -> None:
+        self.max_length = max_length
+        self.squeeze = squeeze  # runs of spaces become one
+
+    def parse(self, value: Any) -> str:
+        text = text_of(value)
+        if self.squeeze:
+            text = " ".join(text.split())
+        if len(text) > self.max_length:
+            raise ValueError(f"must be at most {self.max_length} characters")
+        return text
+
+    def describe(self) -> str:
+        return f"text, at most {self.max_length} characters"
+
+    def input_schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": self.max_length}
+
+    def form_attributes(self) -> dict[str, str]:
+        return {"maxlength": str(self.max_length)}
+
+
+class Slug(Kind):
+    metavar = "SLUG"
+
+    def parse(self, value: Any) -> str:
+        text = text_of(value)
+        if not is_valid_slug(text):
+            raise ValueError(
+                f"use lowercase letters, digits and hyphens, at most {MAX_SLUG_LENGTH}"
+            )
+        return text
+
+    def describe(self) -> str:
+        return (
+            f"lowercase letters, digits and single hyphens, at most"
+            f" {MAX_SLUG_LENGTH} characters"
+        )
+
+    def input_schema(self) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "pattern": SLUG_PATTERN.pattern,
+            "maxLength": MAX_SLUG_LENGTH,
+        }
+
+    def form_attributes(self) -> dict[str, str]:
+        return {"maxlength": str(MAX_SLUG_LENGTH)}
+
+
+class Choice(Kind):
+    input = "select"
+    metavar = "NAME"
+
+    def __init__(self, options: tuple[str, ...]) -> None:
+        self.options = options
+
+    def parse(self, value: Any) -> str:
+        text = text_of(value)
+        if text not in self.options:
+            raise ValueError(f"must be one of {', '.join(self.options)}")
+        return text
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(self.options)
+
+    def input_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.options)}
+
+
+class Digits(Kind):
+    """A number that is an identifier, kept as text: "16272"."""
+
+    metavar = "NUMBER"
+
+    def __init__(self, max_length: int, what: str) -> None:
+        self.pattern = re.compile(f"[0-9]{{1,{max_length}}}")
+        self.what = what  # "a browse node number, e.g. 16272"
+
+    def parse(self, value: Any) -> str:
+        text = str(whole_number(value)) if not isinstance(value, str) else value
+        text = text.strip()
+        if not self.pattern.fullmatch(text):
+            raise ValueError(f"must be {self.what}")
+        return text
+
+    def describe(self) -> str:
+        return self.what
+
+    def input_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": f"^{self.pattern.pattern}$"}
+
+    def form_attributes(self) -> dict[str, str]:
+        return {"inputmode": "numeric"}
+
+
+class Whole(Kind):
+    input = "number"
+    metavar = "N"
+
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.high = low, high
+
+    def parse(self, value: Any) -> int:
+        number = whole_number(value)
+        if not self.low <= number <= self.high:
+            raise ValueError(f"must be a whole number from {self.low} to {self.high}")
+        return number
+
+    def describe(self) -> str:
+        return f"whole number, {self.low} to {self.high}"
+
+    def input_schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.low, "maximum": self.high}
+
+    def form_attributes(self) -> dict[str, str]:
+        return {"min": str(self.low), "max": str(self.high)}
+
+
+class Duration(Kind):
+    """A duration such as "30m", "12h", "1d" or seconds; whole seconds in JSON."""
+
+    metavar = "DURATION"
+
+    def __init__(
+        self, cast: Callable[[Any], timedelta], low: timedelta, high: timedelta
+    ) -> None:
+        self.cast = cast  # checks the bounds too: the setting's own cast
+        self.low, self.high = low, high
+
+    def parse(self, value: Any) -> timedelta:
+        if isinstance(value, bool):
+            raise TypeError
+        return self.cast(value)
+
+    def describe(self) -> str:
+        low, high = duration_text(self.low), duration_text(self.high)
+        return f"duration such as 30m, 12h, 1d or seconds, {low} to {high}"
+
+    def input_schema(self) -> dict[str, Any]:
+        return self.output_schema() | {"type": ["string", "integer"]}
+
+    def output_schema(self) -> dict[str, Any]:
+        low, high = self.low.total_seconds(), self.high.total_seconds()
+        return {"type": "integer", "minimum": int(low), "maximum": int(high)}
+
+    def dump(self, value: Any) -> int:
+        return int(value.total_seconds())
+
+    def load(self, data: Any) -> timedelta:
+        return timedelta(seconds=int(data))
+
+    def text(self, value: Any) -> str:
+        return duration_text(value)
