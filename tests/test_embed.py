@@ -14,8 +14,8 @@ from markupsafe import escape
 from widget.config import ConfigError
 from widget.i18n import ENGLISH
 from widget.i18n import LANGUAGES
-from widget.views import LAYOUTS
-from widget.views import THEMES
+from widget.params import LAYOUTS
+from widget.params import THEMES
 
 STYLE = Path(__file__).resolve().parents[1] / "templates" / "widget" / "_style.css"
 
