@@ -15,94 +15,15 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.e2e.visit import Visit
+from tests.e2e.visit import origin
+
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 LAYOUTS = ("list", "grid", "compact")
 THEMES = ("light", "dark", "auto")
 LIGHT_BG, DARK_BG = "rgb(255, 255, 255)", "rgb(24, 24, 27)"
-
-
-def origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-class Visit:
-    """One host page in a fresh context, with what it requested and logged."""
-
-    def __init__(self, browser, service, host, width, **context_options):
-        self.service, self.host = service, host
-        self.allowed = {origin(service), origin(host)}
-        # Tall enough that the text below the widget is on screen: Chromium
-        # reports layout shifts only for what is in the viewport.
-        self.context = browser.new_context(
-            viewport={"width": width, "height": 3000}, **context_options
-        )
-        self.requests: list[str] = []
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on(
-            "console",
-            lambda m: self.errors.append(m.text) if m.type == "error" else None,
-        )
-
-    def _route(self, route):
-        url = route.request.url
-        if origin(url) in self.allowed:
-            route.continue_()
-        elif urlsplit(url).hostname == "www.amazon.com":
-            # The product page a click opens: answered here, never fetched.
-            self.outside.append(url)
-            route.fulfill(status=200, content_type="text/html", body="<p>Amazon")
-        else:
-            self.outside.append(url)
-            route.abort()
-
-    def open(self, **query):
-        query.setdefault("plain", "1")
-        if "service" in query:  # another service: allow its origin too
-            self.allowed.add(f"http://localhost:{query['service']}")
-        params = "&".join(f"{k}={v}" for k, v in query.items())
-        self.page.goto(f"{self.host}/post?{params}")
-        return self
-
-    def embedded(self):
-        return self.page.locator("div[data-widget-topic] iframe")
-
-    def frame(self, selector="div[data-widget-topic] iframe"):
-        frame = self.page.locator(selector).element_handle().content_frame()
-        frame.wait_for_selector("footer time")
-        return frame
-
-    def fitted_height(self, selector="div[data-widget-topic] iframe"):
-        """Wait until the iframe is as tall as its document; return that height."""
-        frame = self.frame(selector)
-        element = self.page.locator(selector)
-        deadline = time.monotonic() + 10
-        while True:
-            content = frame.evaluate(
-                "Math.ceil(document.documentElement.getBoundingClientRect().height)"
-            )
-            box = element.evaluate("f => f.getBoundingClientRect().height")
-            if box == content or time.monotonic() > deadline:
-                return box, content
-            self.page.wait_for_timeout(50)
-
-    def layout_shift(self):
-        # Two animation frames: every shift so far has reached the observer.
-        shifts = self.page.evaluate(
-            "new Promise(done => requestAnimationFrame(() =>"
-            " requestAnimationFrame(() => done(window.layoutShifts))))"
-        )
-        return sum(shifts)
-
-    def close(self):
-        self.context.close()
 
 
 @pytest.fixture
