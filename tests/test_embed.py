@@ -69,8 +69,9 @@ def test_embed_js_carries_the_height_table(client):
     script = client.get("/embed.js").get_data(as_text=True)
     table = json.loads(re.search(r"var HEIGHTS = (\{.*?\});", script).group(1))
     assert table == json.loads(json.dumps(height_table()))
-    assert table["boxes"]["list"][0][9] == 1096  # ten items below 640 px
-    assert table["boxes"]["list"][1][9] == 1014  # and from 640 px
+    assert table["classes"] == [0, 278, 640]
+    assert table["boxes"]["list"][1][9] == 1096  # ten items below 640 px
+    assert table["boxes"]["list"][2][9] == 1014  # and from 640 px
     assert table["extra"] == {"fr": 16, "es": 16}
 
 
@@ -256,30 +257,61 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 @pytest.mark.parametrize(
-    "layout, count, lang, narrow, wide",
+    "layout, count, lang, heights, reserve",
     [
-        ("list", 10, "en", 1096, 1014),
-        ("list", 10, "fr", 1112, 1030),
-        ("compact", 10, "en", 616, 370),
-        ("grid", 10, "en", 1244, 532),
-        ("grid", 5, "en", 824, 322),
-        ("list", 3, "de", 473, 391),
+        (
+            "list",
+            10,
+            "en",
+            [1096, 1096, 1014],
+            "calc(1096px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+        ),
+        (
+            "list",
+            10,
+            "fr",
+            [1112, 1112, 1030],
+            "calc(1112px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+        ),
+        (
+            "compact",
+            10,
+            "en",
+            [616, 616, 370],
+            "calc(616px - clamp(0px, (100cqw - 639.99px) * 10000, 246px))",
+        ),
+        (
+            "grid",
+            10,
+            "en",
+            [2294, 1244, 532],
+            "calc(2294px - clamp(0px, (100cqw - 277.99px) * 10000, 1050px)"
+            " - clamp(0px, (100cqw - 639.99px) * 10000, 712px))",
+        ),
+        (
+            "grid",
+            1,
+            "ja",
+            [404, 404, 322],
+            "calc(404px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+        ),
     ],
 )
-def test_snippets_reserve_the_box_in_both_width_classes(
-    layout, count, lang, narrow, wide
+def test_snippets_reserve_the_box_in_every_width_class(
+    layout, count, lang, heights, reserve
 ):
-    assert box_height(layout, count, lang, wide=False) == narrow
-    assert box_height(layout, count, lang, wide=True) == wide
+    assert [box_height(layout, count, lang, w) for w in (277, 278, 639, 640)] == [
+        heights[0],
+        heights[1],
+        heights[1],
+        heights[2],
+    ]
     found = snippets(
         "https://w.example", "dune", "Dune", count=count, layout=layout, lang=lang
     )
-    step = (
-        f"calc({narrow}px - clamp(0px, (100cqw - 639.99px) * 10000, {narrow - wide}px))"
-    )
     # The div reserves its space before any script runs; so does the iframe.
-    assert f'<div style="min-height:{step}">' in found.script
-    assert f"height:{step}" in found.iframe
+    assert f'<div style="min-height:{reserve}">' in found.script
+    assert f"height:{reserve}" in found.iframe
     assert found.script.startswith(found.box)
     assert found.script.endswith(
         '<script async src="https://w.example/embed.js"></script>'
@@ -338,7 +370,7 @@ def test_snippets_follow_the_topics_item_count(make_app, fake_catalog):
     )
     embed = app.test_client().get("/api/v1/topics/dune").get_json()["embed"]
     assert 'data-count="4"' in embed["script"]
-    assert f"calc({box_height('list', 4, 'en', wide=False)}px" in embed["iframe"]
+    assert f"calc({box_height('list', 4, 'en', 320)}px" in embed["iframe"]
 
 
 # -- CORS: the pages that may frame a widget may read its fragment ------------

@@ -4,10 +4,10 @@ document that reports its height.
 
 Heights are decided here and nowhere else. The widget's CSS gives every
 block a fixed height per layout in two width classes (below and from
-640 px), so ``box_height`` is exact; the snippets reserve it in HTML and
-CSS before any script runs, and ``embed.js`` carries a table generated from
-it for pages that pasted an older snippet. The browser tests compare the
-table with what Chromium lays out.
+640 px; the grid has a third, one column, below 278 px), so ``box_height``
+is exact; the snippets reserve it in HTML and CSS before any script runs,
+and ``embed.js`` carries a table generated from it for pages that pasted an
+older snippet. The browser tests compare both with what Chromium lays out.
 
 The frame script is inlined and allowed by its sha256 hash in the widget's
 CSP, so a widget runs exactly this script and nothing else, and costs no
@@ -35,8 +35,11 @@ from widget.params import LAYOUTS
 
 ASSETS = Path(__file__).parent / "assets"
 
-#: The box is "wide" from this width on (its CSS: inner width >= 614 px).
-WIDE_FROM = 640
+#: Box widths where a width class begins (templates/widget/_style.css): the
+#: grid's two columns need 252 px inside the box, and from 640 px (614 px
+#: inside) headings, notes and compact rows take one line and the grid five
+#: columns.
+WIDTH_CLASSES = (0, 278, 640)
 #: Languages whose disclosure takes one line more than the others.
 LONG_DISCLOSURE = ("fr", "es")
 
@@ -56,11 +59,13 @@ FRAME_SCRIPT_HASH = (
 )
 
 
-def box_height(layout: str, count: int, lang: str, *, wide: bool) -> int:
-    """The widget's height in CSS pixels (templates/widget/_style.css)."""
+def box_height(layout: str, count: int, lang: str, width: float) -> int:
+    """The widget's height in CSS pixels when the box is ``width`` wide."""
+    wide = width >= WIDTH_CLASSES[2]
     height = 2 * 12 + 2 + (22 if wide else 40) + 8  # padding, border, heading
     if layout == "grid":
-        rows = -(-count // (5 if wide else 2))
+        columns = 5 if wide else 2 if width >= WIDTH_CLASSES[1] else 1
+        rows = -(-count // columns)
         height += rows * 198 + (rows - 1) * 12
     elif layout == "compact":
         height += count * (27 if wide else 45)
@@ -72,21 +77,30 @@ def box_height(layout: str, count: int, lang: str, *, wide: bool) -> int:
     return height + 4 + (16 if wide else 32)  # the footer
 
 
+def class_heights(layout: str, count: int, lang: str) -> list[int]:
+    """``box_height`` in each width class, narrowest first."""
+    return [box_height(layout, count, lang, width) for width in WIDTH_CLASSES]
+
+
 def reserve_style(layout: str, count: int, lang: str, prop: str = "min-height") -> str:
-    """CSS that reserves the box's height in both width classes.
+    """CSS that reserves the box's height in every width class.
 
     ``100cqw`` is the width of the nearest ``container-type:inline-size``
-    ancestor: the snippet's outer element. The ``clamp`` is a step from 0 to
-    the difference at 640 px, so no script and no style sheet are needed.
+    ancestor: the snippet's outer element. Each ``clamp`` is a step from 0
+    to the difference where a width class begins, so no script and no style
+    sheet are needed.
     """
-    narrow = box_height(layout, count, lang, wide=False)
-    wide = box_height(layout, count, lang, wide=True)
-    if narrow == wide:
-        return f"{prop}:{narrow}px"
-    return (
-        f"{prop}:calc({narrow}px - clamp(0px,"
-        f" (100cqw - {WIDE_FROM - 0.01}px) * 10000, {narrow - wide}px))"
+    heights = class_heights(layout, count, lang)
+    steps = "".join(
+        f" - clamp(0px, (100cqw - {start - 0.01}px) * 10000, {before - after}px)"
+        for start, before, after in zip(
+            WIDTH_CLASSES[1:], heights[:-1], heights[1:], strict=True
+        )
+        if before != after
     )
+    if not steps:
+        return f"{prop}:{heights[0]}px"
+    return f"{prop}:calc({heights[0]}px{steps})"
 
 
 @dataclass(frozen=True)
@@ -136,22 +150,21 @@ def snippets(
 
 
 def height_table() -> dict[str, object]:
-    """``box_height`` for embed.js: per layout, [narrow, wide] for 1..10
+    """``box_height`` for embed.js: per layout, per width class, for 1..10
     items, plus what each language adds."""
     boxes = {
         layout: [
-            [box_height(layout, n, "en", wide=wide) for n in range(1, 11)]
-            for wide in (False, True)
+            [box_height(layout, n, "en", width) for n in range(1, 11)]
+            for width in WIDTH_CLASSES
         ]
         for layout in LAYOUTS
     }
     extra = {
-        lang: box_height("list", 1, lang, wide=False)
-        - box_height("list", 1, "en", wide=False)
+        lang: box_height("list", 1, lang, 0) - box_height("list", 1, "en", 0)
         for lang in LANGUAGES
     }
     return {
-        "wideFrom": WIDE_FROM,
+        "classes": WIDTH_CLASSES,
         "boxes": boxes,
         "extra": {lang: px for lang, px in extra.items() if px},
     }

@@ -108,11 +108,15 @@ def test_height_follows_the_content(visit):
     narrow, content = v.fitted_height()
     assert narrow == content
     assert narrow > wide
-    # Opening the price details makes the widget taller; the frame follows.
+    # The price disclaimer opens over the list: the box keeps its height
+    # and the footer stays in view.
     v.frame().locator("summary").click()
+    assert v.frame().locator("details p").is_visible()
     opened, content = v.fitted_height()
-    assert opened == content
-    assert opened > narrow
+    assert opened == content == narrow
+    assert v.frame().evaluate(
+        "document.querySelector('footer').getBoundingClientRect().bottom <= innerHeight"
+    )
 
 
 def test_clicking_a_product_opens_its_url_unchanged(visit, service):
@@ -173,13 +177,19 @@ def test_without_javascript_the_plain_iframe_still_works(visit):
     assert v.errors == []
 
 
-def test_preview_page_embeds_its_widgets_through_embed_js(visit, service):
+def test_preview_page_shows_the_snippet_it_hands_out(visit, service):
     v = visit(1200)
     v.page.goto(f"{service}/")
-    previews = v.page.locator("div[data-widget-topic] iframe")
-    assert previews.count() == 2
-    box, content = v.fitted_height("section#nasa-artemis div[data-widget-topic] iframe")
-    assert box == content
+    boxes = v.page.locator("div[data-widget-topic]")
+    assert boxes.count() == 2
+    reserved = boxes.evaluate_all("bs => bs.map(b => b.getBoundingClientRect().height)")
+    v.page.wait_for_function(
+        "[...document.querySelectorAll('div[data-widget-topic]')]"
+        ".every(b => b.shadowRoot && b.shadowRoot.querySelector('footer time'))"
+    )
+    shown = boxes.evaluate_all("bs => bs.map(b => b.getBoundingClientRect().height)")
+    assert shown == reserved
+    assert v.page.locator("section#nasa-artemis .bw ol > li").count() == 10
     assert v.errors == []
     assert v.context.cookies() == []
 

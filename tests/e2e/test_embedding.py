@@ -260,10 +260,9 @@ def test_the_page_never_breaks(blog, service, case, width):
         assert fallback.text_content() == "NASA Artemis books"
         assert page.locator(".bw").count() == 0
         assert page.locator("div[data-widget-topic] iframe").count() == 0
-        wide = width - 32 >= 640
         assert page.locator("div[data-widget-topic]").evaluate(
             "b => b.getBoundingClientRect().height"
-        ) == box_height("list", 10, "en", wide=wide)
+        ) == box_height("list", 10, "en", width - 32)
     else:
         # A plain iframe or an include: one neutral line, nothing else.
         where = box_context(visit, case)
@@ -313,9 +312,8 @@ def test_every_layout_count_and_language_fills_exactly_its_reserved_space(
         visit.page.wait_for_timeout(500)  # every frame has reported its height
     visit.page.wait_for_timeout(300)
     shown = boxes.evaluate_all("bs => bs.map(b => b.getBoundingClientRect().height)")
-    wide = width - 32 >= 640
     expected = [
-        box_height(layout, int(count), lang, wide=wide)
+        box_height(layout, int(count), lang, width - 32)
         for layout, count, lang in (v.split(":") for v in VARIANTS.split(","))
     ]
     assert reserved == expected

@@ -10,8 +10,9 @@
   var src = me && me.src;
   if (!src || !Element.prototype.attachShadow) return;
   var origin = new URL(src, location.href).origin;
-  // Box heights per layout, [narrow, wide] for 1..10 items, and what a
-  // language adds: generated from widget/embed.py, which decides them.
+  // Box heights per layout and width class (where each begins: classes)
+  // for 1..10 items, and what a language adds: generated from
+  // widget/embed.py, which decides them.
   var HEIGHTS = /*HEIGHTS*/{};
   var LAYOUTS = ["list", "grid", "compact"];
   var frames = [];
@@ -27,7 +28,9 @@
     var width = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     var table = HEIGHTS.boxes[LAYOUTS.indexOf(layout) >= 0 ? layout : "list"];
     var n = count >= 1 && count <= 10 ? count : 10;
-    var height = table[width >= HEIGHTS.wideFrom ? 1 : 0][n - 1] +
+    var c = HEIGHTS.classes.length - 1;
+    while (width < HEIGHTS.classes[c]) c--;
+    var height = table[c][n - 1] +
       (HEIGHTS.extra[lang.toLowerCase().split(/[-_]/)[0]] || 0);
     if (box.getBoundingClientRect().height < height) box.style.minHeight = height + "px";
     return height;
