@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import requests
 
@@ -42,6 +43,11 @@ new PerformanceObserver(function (list) {{
 </body></html>
 """
 
+LEGACY = (
+    '<div data-widget-topic="nasa-artemis">'
+    '<a href="{url}/widget/nasa-artemis">NASA Artemis books</a></div>'
+)
+
 #: What "delay JavaScript" plugins do: the script tag, seconds after load.
 INJECTED = (
     "<script>addEventListener('load', function () {{ setTimeout(function () {{"
@@ -75,6 +81,8 @@ def widget_html(service_url: str, query: dict[str, str]) -> str:
         url = re.search(r'src="([^"]+)"', url).group(1)
         url = url.replace("/widget/nasa-artemis?", f"/widget/{slug}/fragment?")
         return requests.get(url, timeout=10).text
+    if query.get("legacy"):  # an older snippet: nothing reserved in HTML
+        found = replace(found, box=LEGACY.format(url=service_url))
     box = edited(found.box, query.get("param", "")).replace(
         'data-widget-topic="nasa-artemis"', f'data-widget-topic="{slug}"'
     )
@@ -109,7 +117,7 @@ def many_widgets(service_url: str, variants: str, mode: str) -> str:
 
 def blog_page(service_url: str, query: dict[str, str]) -> str:
     """``/blog?embed=inline|iframe|plain|ssi&load=plain|async|defer|injected
-    &topic=SLUG&param=NAME=VALUE&hostile=1&referrer=POLICY``, or
+    &topic=SLUG&param=NAME=VALUE&hostile=1&referrer=POLICY&legacy=1``, or
     ``/blog?variants=list:10:en,grid:3:fr&embed=inline|iframe``"""
     referrer = query.get("referrer")
     if "variants" in query:

@@ -66,6 +66,25 @@ CASES = (
 )
 
 
+#: Measured cumulative layout shift per case and width, for the record.
+MEASURED: dict[str, dict[int, float]] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cls_table():
+    """Write ``test-artifacts/embed-cls.txt``: the CLS of every case."""
+    yield
+    if MEASURED:
+        ARTIFACTS.mkdir(exist_ok=True)
+        rows = [f"{'case':<34} {'320 px':>8} {'1200 px':>8}"]
+        for name, by_width in MEASURED.items():
+            cells = [
+                f"{by_width[w]:>8.4f}" if w in by_width else " " * 8 for w in WIDTHS
+            ]
+            rows.append(f"{name:<34} " + " ".join(cells))
+        (ARTIFACTS / "embed-cls.txt").write_text("\n".join(rows) + "\n")
+
+
 @pytest.fixture(scope="module")
 def removed_topic(service):
     """A topic that existed (and had its list) and was then removed."""
@@ -237,7 +256,9 @@ def test_the_page_never_breaks(blog, service, case, width):
     )
     settle(visit, case)
 
-    assert visit.layout_shift() == 0
+    shift = visit.layout_shift()
+    MEASURED.setdefault(str(case), {})[width] = shift
+    assert shift == 0
     # No frame is the browser's error page ("refused to connect").
     assert [f.url for f in visit.page.frames if f.url.startswith("chrome-error")] == []
     not_found = "" if case.shows_box else f"{service}/widget/"
@@ -274,6 +295,21 @@ def test_the_page_never_breaks(blog, service, case, width):
         path=ARTIFACTS / f"embed-{case}-{width}.png",
         clip={"x": 0, "y": 0, "width": width, "height": min(height, 1600)},
     )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_an_old_snippet_shifts_the_page_unless_the_script_runs_at_once(blog, width):
+    """The control: the measurement sees shifts. A div that reserves
+    nothing is only safe with a plain script right after it."""
+    shifts = {}
+    for load in ("async", "plain"):
+        visit = blog(width, embed="inline", load=load, legacy=1, hostile="")
+        settle(visit, Case("inline", load))
+        shifts[load] = visit.layout_shift()
+    MEASURED.setdefault("old snippet, async (control)", {})[width] = shifts["async"]
+    MEASURED.setdefault("old snippet, plain (control)", {})[width] = shifts["plain"]
+    assert shifts["async"] > 0
+    assert shifts["plain"] == 0
 
 
 # -- what every layout and language reserves ------------------------------------
