@@ -39,6 +39,7 @@ new PerformanceObserver(function (list) {{
 <p>Some words before the widget, as in any blog post.</p>
 {widget}
 <p id="after">The article goes on after the widget.</p>
+{below}
 <p id="end">The end.</p>
 </body></html>
 """
@@ -130,4 +131,5 @@ def blog_page(service_url: str, query: dict[str, str]) -> str:
         referrer=f'<meta name="referrer" content="{referrer}">\n' if referrer else "",
         theme=HOSTILE_THEME if query.get("hostile") else "",
         widget=widget,
+        below="",
     )
