@@ -344,13 +344,34 @@ def test_remove_topic_after_a_confirmation_page(admin):
 
 
 def test_topic_page_has_preview_embed_codes_and_history(admin):
-    admin.post("/admin/topics/new", title="Dune")
+    admin.post("/admin/topics/new", title="Dune", item_count="4")
     page = admin.client.get("/admin/topics/dune").text
-    assert '<iframe src="/widget/dune"' in page
-    assert '&lt;iframe src="http://localhost/widget/dune"' in page
-    assert '&lt;div data-widget-topic="dune"&gt;' in page
-    assert '&lt;script async src="http://localhost/embed.js"&gt;' in page
+    assert '<iframe src="/admin/topics/dune/preview?count=4"' in page
+    assert "height:calc(562px - clamp(" in page  # four items, reserved
+    assert '<div data-widget-topic="dune" data-count="4"' in html.unescape(page)
+    assert '<script async src="http://localhost/embed.js">' in html.unescape(page)
     assert "Not refreshed yet." in page
+
+
+def test_preview_always_shows_the_current_list(admin, fake_catalog, clock):
+    admin.post("/admin/topics/new", title="Dune")
+    first = admin.client.get("/admin/topics/dune/preview")
+    assert first.status_code == 200
+    assert "Fake Book 1<" in first.text
+    # Only this admin page may frame it, and nobody may keep it.
+    assert first.headers["Cache-Control"] == "no-store"
+    assert first.headers["Content-Security-Policy"].endswith("frame-ancestors 'self'")
+    fake_catalog.products = list(reversed(fake_catalog.products))
+    clock.advance(minutes=1)
+    admin.post("/admin/topics/dune/refresh", next="/admin/topics/dune")
+    again = admin.client.get("/admin/topics/dune/preview?count=1")
+    assert "Fake Book 12<" in again.text and again.text.count("<li>") == 1
+
+
+def test_preview_needs_a_login_and_a_topic(admin_app, admin):
+    anonymous = admin_app.test_client().get("/admin/topics/dune/preview")
+    assert anonymous.status_code == 302
+    assert admin.client.get("/admin/topics/dune/preview").status_code == 404
 
 
 def test_titles_are_escaped(admin):

@@ -4,18 +4,24 @@ layouts, languages, contrast and size. tests/e2e/ shows the same in Chromium."""
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
+import json
 import re
 from pathlib import Path
 
 import pytest
 from markupsafe import escape
 
+from tests.conftest import ADMIN_TOKEN
 from widget.config import ConfigError
+from widget.embed import box_height
+from widget.embed import height_table
+from widget.embed import snippets
 from widget.i18n import ENGLISH
 from widget.i18n import LANGUAGES
-from widget.views import LAYOUTS
-from widget.views import THEMES
+from widget.params import LAYOUTS
+from widget.params import THEMES
 
 STYLE = Path(__file__).resolve().parents[1] / "templates" / "widget" / "_style.css"
 
@@ -35,7 +41,8 @@ def test_embed_js_is_a_small_cacheable_script(client):
     assert response.mimetype == "text/javascript"
     assert "public" in response.headers["Cache-Control"]
     assert "Set-Cookie" not in response.headers
-    assert len(response.data) < 5000
+    assert len(response.data) < 7000
+    assert len(gzip.compress(response.data)) < 3000
     again = client.get("/embed.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
 
@@ -45,15 +52,27 @@ def test_embed_js_keeps_no_state_and_checks_message_origins(client):
     for forbidden in (
         "document.cookie",
         "Storage",
-        "fetch(",
         "XMLHttpRequest",
         "sendBeacon",
         "new Image",
         "WebSocket",
+        "innerHTML = html",
     ):
         assert forbidden not in script
+    # Its one request sends no cookies; messages count only from its frames.
+    assert script.count("fetch(") == 1 and 'credentials: "omit"' in script
     assert "event.origin !== origin" in script
-    assert "contentWindow === event.source" in script
+    assert "contentWindow !== event.source" in script
+
+
+def test_embed_js_carries_the_height_table(client):
+    script = client.get("/embed.js").get_data(as_text=True)
+    table = json.loads(re.search(r"var HEIGHTS = (\{.*?\});", script).group(1))
+    assert table == json.loads(json.dumps(height_table()))
+    assert table["classes"] == [0, 278, 640]
+    assert table["boxes"]["list"][1][9] == 1096  # ten items below 640 px
+    assert table["boxes"]["list"][2][9] == 1014  # and from 640 px
+    assert table["extra"] == {"fr": 16, "es": 16}
 
 
 def inline_scripts(html: str) -> list[str]:
@@ -145,12 +164,6 @@ def test_every_string_is_translated(lang):
         assert getattr(strings, field) != getattr(english, field), field
 
 
-def test_unknown_lang_is_a_clear_400(client):
-    response = client.get("/widget/nasa-artemis?lang=xx")
-    assert response.status_code == 400
-    assert "lang must be one of" in response.get_data(as_text=True)
-
-
 def test_disclosure_is_configurable_per_language(make_app):
     app = make_app(
         WIDGET_DISCLOSURE="We earn from qualifying purchases.",
@@ -237,3 +250,176 @@ def test_a_day_old_list_hides_prices_and_says_so_in_every_layout(
     assert 'class="bw-price"' not in html
     assert "Prices as of" not in html
     assert html.count("<li>") == 10
+
+
+# -- snippets: one function for /, the admin, the API and the README ---------
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@pytest.mark.parametrize(
+    "layout, count, lang, heights, reserve",
+    [
+        (
+            "list",
+            10,
+            "en",
+            [1096, 1096, 1014],
+            "calc(1096px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+        ),
+        (
+            "list",
+            10,
+            "fr",
+            [1112, 1112, 1030],
+            "calc(1112px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+        ),
+        (
+            "compact",
+            10,
+            "en",
+            [616, 616, 370],
+            "calc(616px - clamp(0px, (100cqw - 639.99px) * 10000, 246px))",
+        ),
+        (
+            "grid",
+            10,
+            "en",
+            [2294, 1244, 532],
+            "calc(2294px - clamp(0px, (100cqw - 277.99px) * 10000, 1050px)"
+            " - clamp(0px, (100cqw - 639.99px) * 10000, 712px))",
+        ),
+        (
+            "grid",
+            1,
+            "ja",
+            [404, 404, 322],
+            "calc(404px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+        ),
+    ],
+)
+def test_snippets_reserve_the_box_in_every_width_class(
+    layout, count, lang, heights, reserve
+):
+    assert [box_height(layout, count, lang, w) for w in (277, 278, 639, 640)] == [
+        heights[0],
+        heights[1],
+        heights[1],
+        heights[2],
+    ]
+    found = snippets(
+        "https://w.example", "dune", "Dune", count=count, layout=layout, lang=lang
+    )
+    # The div reserves its space before any script runs; so does the iframe.
+    assert f'<div style="min-height:{reserve}">' in found.script
+    assert f"height:{reserve}" in found.iframe
+    assert found.script.startswith(found.box)
+    assert found.script.endswith(
+        '<script async src="https://w.example/embed.js"></script>'
+    )
+    assert f'data-count="{count}" data-layout="{layout}"' in found.box
+    assert "container-type:inline-size" in found.box
+    assert (
+        f"count={count}&amp;layout={layout}&amp;theme=light&amp;lang={lang}"
+        in found.iframe
+    )
+
+
+def test_snippets_escape_titles():
+    found = snippets("https://w.example", "x", '<b>"Hi"</b>')
+    assert (
+        "<b>" not in found.script
+        and "&lt;b&gt;&#34;Hi&#34;&lt;/b&gt; books" in found.script
+    )
+    assert 'title="&lt;b&gt;&#34;Hi&#34;&lt;/b&gt; books"' in found.iframe
+
+
+def test_the_readme_shows_the_functions_snippets():
+    readme = README.read_text()
+    found = snippets(
+        "https://widgets.example.com", "nasa-artemis", "NASA Artemis", count=10
+    )
+    assert f"```html\n{found.script}\n```" in readme
+    assert f"```html\n{found.iframe}\n```" in readme
+
+
+def test_index_admin_and_api_hand_out_the_same_snippets(make_app):
+    from tests.test_admin import AdminActions
+
+    app = make_app(WIDGET_ADMIN_TOKEN=ADMIN_TOKEN)
+    client = app.test_client()
+    found = snippets("http://localhost", "nasa-artemis", "NASA Artemis", count=10)
+    index = client.get("/").get_data(as_text=True)
+    api = client.get("/api/v1/topics/nasa-artemis").get_json()
+    admin = AdminActions(client)
+    admin.login()
+    page = client.get("/admin/topics/nasa-artemis").get_data(as_text=True)
+    assert api["embed"] == {"script": found.script, "iframe": found.iframe}
+    for html in (index, page):
+        assert str(escape(found.script)) in html
+        assert str(escape(found.iframe)) in html
+    # The public page previews what it hands out.
+    assert found.box in index
+
+
+def test_snippets_follow_the_topics_item_count(make_app, fake_catalog):
+    from widget.models import Topic
+
+    app = make_app(catalog=fake_catalog, WIDGET_SEED_DEMO=False)
+    app.extensions["widget"].store.add_topic(
+        Topic(slug="dune", title="Dune", keywords="dune", item_count=4)
+    )
+    embed = app.test_client().get("/api/v1/topics/dune").get_json()["embed"]
+    assert 'data-count="4"' in embed["script"]
+    assert f"calc({box_height('list', 4, 'en', 320)}px" in embed["iframe"]
+
+
+# -- CORS: the pages that may frame a widget may read its fragment ------------
+@pytest.mark.parametrize("setting", [None, "*", "'self' *"])
+def test_any_page_may_read_fragments_when_any_may_frame_them(make_app, setting):
+    settings = {} if setting is None else {"WIDGET_FRAME_ANCESTORS": setting}
+    client = make_app(**settings).test_client()
+    response = client.get(
+        "/widget/nasa-artemis/fragment?layout=foo",
+        headers={"Origin": "https://any.example"},
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert response.headers["Access-Control-Expose-Headers"] == "Widget-Warning"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "origin, allowed",
+    [
+        ("https://blog.example", True),
+        ("https://www.example.com", True),
+        ("https://deep.www.example.com", True),
+        ("http://127.0.0.1:8123", True),
+        ("http://localhost", True),  # 'self'
+        ("https://evil.example", False),
+        ("http://blog.example", False),
+        ("https://blog.example:8443", False),
+        ("https://example.com", False),
+        ("null", False),
+    ],
+)
+def test_a_list_of_origins_lets_exactly_those_read_fragments(make_app, origin, allowed):
+    app = make_app(
+        WIDGET_FRAME_ANCESTORS=(
+            "'self' https://blog.example https://*.example.com http://127.0.0.1:*"
+        )
+    )
+    client = app.test_client()
+    for path in ("/widget/nasa-artemis/fragment", "/widget/no-such-topic/fragment"):
+        response = client.get(path, headers={"Origin": origin})
+        if allowed:
+            assert response.headers["Access-Control-Allow-Origin"] == origin
+            assert response.headers["Vary"] == "Origin"
+        else:
+            assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_iframe_documents_are_not_cors_readable(client):
+    response = client.get(
+        "/widget/nasa-artemis", headers={"Origin": "https://x.example"}
+    )
+    assert "Access-Control-Allow-Origin" not in response.headers

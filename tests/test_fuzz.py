@@ -19,6 +19,19 @@ PREFIXES = [
 ]
 SUFFIXES = ["", "/fragment", "/refresh"]
 KEYS = ["count", "layout", "theme", "lang", "due", "x"]
+#: Values that once broke widgets, or look like they might.
+ODD_VALUES = [
+    "²",
+    "١٠",
+    "1e1",
+    "0x5",
+    " 5",
+    "5 ",
+    "de-DE",
+    "EN",
+    "zh-Hant-TW",
+    "purple",
+]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +56,8 @@ segments = st.one_of(
 queries = st.dictionaries(
     st.one_of(st.sampled_from(KEYS), st.text(max_size=10)),
     st.one_of(
-        st.sampled_from(["1", "10", "11", "-1", "grid", "dark", "en"]), st.text()
+        st.sampled_from(["1", "10", "11", "-1", "grid", "dark", "en", *ODD_VALUES]),
+        st.text(),
     ),
     max_size=4,
 )
@@ -73,4 +87,34 @@ def test_no_request_gets_a_500(
     assert response.status_code < 500 or response.status_code == 503, (path, query)
     body = response.get_data(as_text=True)
     assert "Traceback" not in body
+    response.close()
+
+
+@settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    suffix=st.sampled_from(["", "/fragment"]),
+    query=queries,
+    origin=st.one_of(
+        st.none(),
+        st.sampled_from(
+            ["null", "https://x.example", "http://[::1", "https://a:99999"]
+        ),
+        # What a client can send: printable ASCII, no line breaks.
+        st.text(st.characters(min_codepoint=32, max_codepoint=126)),
+    ),
+)
+def test_a_widget_answers_every_query_with_a_box(fuzz_client, suffix, query, origin):
+    """Parameters never break a widget: whatever the query, a box (200),
+    and anything it ignored is named in an ASCII ``Widget-Warning``."""
+    headers = {} if origin is None else {"Origin": origin}
+    response = fuzz_client.get(
+        "/widget/nasa-artemis" + suffix, query_string=urlencode(query), headers=headers
+    )
+    assert response.status_code == 200, query
+    assert response.get_data(as_text=True).count("<li>") >= 1
+    assert response.headers.get("Widget-Warning", "").isascii()
     response.close()

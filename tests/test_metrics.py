@@ -11,13 +11,13 @@ def sample(text, name):
 def test_metrics_count_requests_cache_and_upstream(client):
     for _ in range(3):
         client.get("/widget/nasa-artemis")
-    client.get("/widget/nasa-artemis?count=99")
+    client.get("/widget/no-such-topic")
     response = client.get("/metrics")
     text = response.get_data(as_text=True)
     assert response.content_type.startswith("text/plain; version=0.0.4")
     route = 'widget_http_requests_total{route="widget.widget_document",status="%s"}'
     assert sample(text, route % 200) == 3
-    assert sample(text, route % 400) == 1
+    assert sample(text, route % 404) == 1
     assert sample(text, 'widget_cache_requests_total{result="hit"}') == 2
     assert sample(text, 'widget_cache_requests_total{result="miss"}') == 1
     assert sample(text, "widget_upstream_calls_total") == 1

@@ -1,3 +1,5 @@
+from html import unescape
+
 import pytest
 
 from widget.store import StoreError
@@ -6,7 +8,9 @@ from widget.store import StoreError
 def test_index_previews_every_topic_with_embed_code(client):
     html = client.get("/").get_data(as_text=True)
     assert 'data-widget-topic="nasa-artemis"' in html
-    assert '&lt;iframe src="http://localhost/widget/science-fiction"' in html
+    assert '<iframe src="http://localhost/widget/science-fiction?count=10' in unescape(
+        html
+    )
     assert "stub catalog" in html
 
 

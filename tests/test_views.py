@@ -149,13 +149,28 @@ def test_frame_ancestors_follow_the_setting(make_app):
     )
 
 
-def test_fragment_uses_absolute_cover_urls_and_scoped_styles(client):
+def test_fragment_is_isolated_by_a_declarative_shadow_root(client):
     html = client.get(
         "/widget/nasa-artemis/fragment", base_url="http://widgets.test"
     ).get_data(as_text=True)
-    assert html.startswith('<div class="bw-root"')
-    assert "<html" not in html and ".bw{" in html
+    assert html.startswith(
+        '<div class="bw-host" data-widget="nasa-artemis">'
+        '<template shadowrootmode="open"><style>.bw{all:initial;'
+    )
+    assert html.rstrip().endswith("</section>\n</template></div>")
+    assert "<html" not in html and "<script" not in html
     assert 'src="http://widgets.test/stub-covers/B0STUB' in html
+    # Nothing relative: the fragment lives in someone else's page.
+    assert not re.search(r'(?:src|href)="(?!https?://)', html)
+
+
+def test_a_fragment_names_its_price_note_without_a_page_anchor(artemis, clock):
+    artemis.get("/widget/nasa-artemis")
+    clock.advance(hours=2)
+    fragment = artemis.get("/widget/nasa-artemis/fragment").get_data(as_text=True)
+    document = artemis.get("/widget/nasa-artemis").get_data(as_text=True)
+    assert "$11.00 (12:00 UTC*)" in fragment
+    assert 'href="#bw-d-nasa-artemis"' in document
 
 
 def test_stub_covers_are_served(client):
@@ -188,33 +203,99 @@ def test_cover_names_cannot_leave_the_covers_folder(client, monkeypatch, path):
 
 
 @pytest.mark.parametrize(
-    "query, message",
+    "query, expected, warning",
     [
-        ("count=0", "count must be"),
-        ("count=11", "count must be"),
-        ("count=ten", "count must be"),
-        ("count=-1", "count must be"),
-        ("layout=carousel", "layout must be"),
-        ("theme=neon", "theme must be"),
-        ("lang=xx", "lang must be"),
+        ("count=0", "Today&#39;s 10 Most", "count must be 1 to 10, using 10"),
+        ("count=99", "Today&#39;s 10 Most", "count must be 1 to 10, using 10"),
+        ("count=ten", "Today&#39;s 10 Most", "count must be 1 to 10, using 10"),
+        ("count=-1", "Today&#39;s 10 Most", "count must be 1 to 10, using 10"),
+        ("count=%C2%B2", "Today&#39;s 10 Most", "count must be 1 to 10, using 10"),
+        ("layout=foo", 'data-layout="list"', "layout must be list or grid or compact"),
+        ("theme=purple", 'data-theme="light"', "theme must be light or dark or auto"),
+        ("lang=xx", 'lang="en"', "lang must be en or de or fr or es or it or ja"),
     ],
 )
-def test_bad_parameters_get_a_clear_400(client, query, message):
-    response = client.get(f"/widget/nasa-artemis?{query}")
-    assert response.status_code == 400
-    assert message in response.get_data(as_text=True)
-    assert response.mimetype == "text/html"
+@pytest.mark.parametrize(
+    "route", ["/widget/nasa-artemis", "/widget/nasa-artemis/fragment"]
+)
+def test_bad_parameters_fall_back_and_are_named(
+    client, route, query, expected, warning
+):
+    response = client.get(f"{route}?{query}")
+    assert response.status_code == 200
+    assert expected in response.get_data(as_text=True)
+    assert warning in response.headers["Widget-Warning"]
+    assert response.get_data(as_text=True).count("<li>") == 10
 
 
-@pytest.mark.parametrize("slug", ["UPPER", "a" * 65, "with_underscore", "-x", "a--b"])
-def test_odd_slugs_get_a_400(client, slug):
-    assert client.get(f"/widget/{slug}").status_code == 400
+@pytest.mark.parametrize("tag", ["de", "de-DE", "DE", "de_at", "De-CH-1996"])
+def test_language_tags_are_matched(client, tag):
+    response = client.get(f"/widget/nasa-artemis?lang={tag}")
+    assert response.status_code == 200
+    assert '<html lang="de">' in response.get_data(as_text=True)
+    assert "Widget-Warning" not in response.headers
 
 
-def test_unknown_topic_is_a_404_page(client):
-    response = client.get("/widget/no-such-topic")
+def test_good_parameters_carry_no_warning(client):
+    response = client.get("/widget/nasa-artemis?count=3&layout=grid&theme=dark&lang=EN")
+    assert "Widget-Warning" not in response.headers
+    assert response.get_data(as_text=True).count("<li>") == 3
+
+
+def test_the_json_api_stays_strict(client):
+    assert client.get("/api/v1/topics/Not_A_Slug").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "slug", ["no-such-topic", "UPPER", "a" * 65, "with_underscore", "-x", "a--b"]
+)
+@pytest.mark.parametrize("suffix", ["", "/fragment"])
+def test_unknown_topics_answer_a_small_frameable_404(make_app, slug, suffix):
+    app = make_app(WIDGET_FRAME_ANCESTORS="https://blog.example")
+    response = app.test_client().get(f"/widget/{slug}{suffix}?lang=de-DE")
+    html = response.get_data(as_text=True)
     assert response.status_code == 404
-    assert "no topic called" in response.get_data(as_text=True)
+    # Framed by the same pages as a widget, so never the browser's error box.
+    csp = response.headers["Content-Security-Policy"]
+    assert csp.endswith("frame-ancestors https://blog.example")
+    assert "X-Frame-Options" not in response.headers
+    assert 'data-state="gone"' in html
+    assert "Diese Bücherliste ist nicht verfügbar." in html
+    assert "<h2" not in html and "Traceback" not in html
+    assert len(response.data) < 5000
+
+
+def test_a_removed_topic_answers_the_same_404(client):
+    client.get("/widget/nasa-artemis")
+    client.application.extensions["widget"].store.remove_topic("nasa-artemis")
+    response = client.get("/widget/nasa-artemis")
+    assert response.status_code == 404
+    assert "This book list is not available." in response.get_data(as_text=True)
+
+
+def test_a_refresh_that_found_nothing_shows_the_neutral_line(artemis_app, fake_catalog):
+    fake_catalog.products = []
+    response = artemis_app.test_client().get("/widget/nasa-artemis")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This book list is not available." in html
+    assert "0 Most Popular" not in html and "<ol>" not in html
+
+
+def test_store_down_on_a_widget_route_is_a_frameable_503(app, monkeypatch):
+    from widget.store import StoreError
+
+    store = app.extensions["widget"].store
+
+    def down(slug):
+        raise StoreError("disk on fire")
+
+    monkeypatch.setattr(store, "version", down)
+    response = app.test_client().get("/widget/nasa-artemis")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "frame-ancestors *" in response.headers["Content-Security-Policy"]
+    assert 'data-state="gone"' in response.get_data(as_text=True)
 
 
 def test_topic_without_list_when_upstream_fails_says_so(make_app):

@@ -27,11 +27,15 @@ from widget.csrf import FIELD
 from widget.csrf import check_csrf
 from widget.csrf import csrf_token
 from widget.csrf import rotate_csrf
+from widget.embed import reserve_style
+from widget.embed import snippets
 from widget.errors import NotFound
+from widget.headers import widget_csp
 from widget.lists import RefreshOutcome
 from widget.lookup import public_base_url
 from widget.lookup import stored_state
 from widget.models import Topic
+from widget.params import variant_for
 from widget.services import services
 from widget.store import TopicExists
 from widget.store import TopicNotFound
@@ -114,13 +118,33 @@ def index() -> str:
 def topic(slug: str) -> str:
     state = stored_state(slug)
     found = services()
+    count = state.topic.item_count
     return render_template(
         "admin/topic.html",
         state=state,
         row=topic_row(state, found.lists.now()),
         history=found.store.history(slug),
-        base_url=public_base_url(),
+        embed=snippets(public_base_url(), slug, state.topic.title, count=count),
+        preview_height=reserve_style("list", count, "en", "height"),
+        count=count,
     )
+
+
+@bp.get("/topics/<slug>/preview")
+def preview(slug: str) -> Response:
+    """The widget as it is now: not the public URL, which browsers cache."""
+    stored_state(slug)
+    variant, _ = variant_for("document", request.query_string, "")
+    try:
+        rendered = services().lists.widget(slug, variant)
+    except TopicNotFound:
+        raise NotFound(f"There is no topic called {slug!r}.") from None
+    headers = {
+        "Content-Security-Policy": widget_csp("'self'"),
+        "X-Content-Type-Options": "nosniff",
+    }
+    status = 200 if rendered.has_list else 503
+    return Response(rendered.body, status, headers, mimetype="text/html")
 
 
 def _render_form(

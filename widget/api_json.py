@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app
 from flask import url_for
 
+from widget.embed import snippets
 from widget.freshness import freshness
 from widget.freshness import topic_status
 from widget.i18n import DEFAULT_LANGUAGE
@@ -50,6 +51,12 @@ def topic_detail(state: TopicState) -> dict[str, Any]:
         "error": error_to_dict(state.error) if state.error else None,
         "products": [],
         "prices_as_of": None,
+        "embed": snippets(
+            public_base_url(),
+            state.topic.slug,
+            state.topic.title,
+            count=state.topic.item_count,
+        ).as_json(),
     }
     if snapshot is not None:
         fresh = freshness(snapshot, services().lists.now())

@@ -26,6 +26,7 @@ class Strings:
     footer: str  # {date}
     updating: str
     preparing: str
+    unavailable: str  # the one neutral line of a box that cannot be shown
     prices_as_of: str  # the note under the list, marked "*"; {time}
     price_disclaimer: str
     date_format: str
@@ -43,6 +44,7 @@ ENGLISH = Strings(
     footer="Last update on {date} / Affiliate links / Images from Amazon",
     updating="This list is being updated; prices are hidden until then.",
     preparing="This list is being prepared. Please check back in a minute.",
+    unavailable="This book list is not available.",
     prices_as_of="Prices as of {time}",
     price_disclaimer=(
         "Product prices and availability are accurate as of the date/time"
@@ -64,6 +66,7 @@ GERMAN = Strings(
     footer="Stand: {date} / Affiliate-Links / Bilder von Amazon",
     updating="Diese Liste wird gerade aktualisiert; bis dahin ohne Preise.",
     preparing="Diese Liste wird gerade erstellt. Bitte in einer Minute neu laden.",
+    unavailable="Diese Bücherliste ist nicht verfügbar.",
     prices_as_of="Preise Stand {time}",
     price_disclaimer=(
         "Produktpreise und Verfügbarkeit entsprechen dem angegebenen Datum und"
@@ -88,6 +91,7 @@ FRENCH = Strings(
     footer="Dernière mise à jour le {date} / Liens affiliés / Images d'Amazon",
     updating="Cette liste est en cours de mise à jour\u00a0; prix masqués d'ici là.",
     preparing="Cette liste est en préparation. Revenez dans une minute.",
+    unavailable="Cette liste de livres n'est pas disponible.",
     prices_as_of="Prix au {time}",
     price_disclaimer=(
         "Les prix et la disponibilité des produits sont exacts à la date et à"
@@ -112,6 +116,7 @@ SPANISH = Strings(
     footer="Actualizado el {date} / Enlaces de afiliado / Imágenes de Amazon",
     updating="Esta lista se está actualizando; hasta entonces, sin precios.",
     preparing="Esta lista se está preparando. Vuelve a consultarla en un minuto.",
+    unavailable="Esta lista de libros no está disponible.",
     prices_as_of="Precios a {time}",
     price_disclaimer=(
         "Los precios y la disponibilidad de los productos son exactos en la"
@@ -135,6 +140,7 @@ ITALIAN = Strings(
     footer="Aggiornato il {date} / Link affiliati / Immagini da Amazon",
     updating="Elenco in aggiornamento; fino ad allora i prezzi sono nascosti.",
     preparing="Questo elenco è in preparazione. Riprova tra un minuto.",
+    unavailable="Questo elenco di libri non è disponibile.",
     prices_as_of="Prezzi aggiornati al {time}",
     price_disclaimer=(
         "I prezzi e la disponibilità dei prodotti sono accurati alla data e"
@@ -156,6 +162,7 @@ JAPANESE = Strings(
     footer="最終更新日 {date} / アフィリエイトリンク / 画像はAmazonより",
     updating="このリストは更新中です。更新が終わるまで価格は表示されません。",
     preparing="このリストは準備中です。しばらくしてから再度ご覧ください。",
+    unavailable="この書籍リストは表示できません。",
     prices_as_of="価格は{time}時点のものです",
     price_disclaimer=(
         "商品の価格と在庫状況は表示された日時時点のものであり、変更される場合が"
@@ -175,6 +182,13 @@ LANGUAGES: dict[str, Strings] = {
     "ja": JAPANESE,
 }
 DEFAULT_LANGUAGE = "en"
+
+
+def match_language(tag: str) -> str | None:
+    """The supported language a BCP 47 tag asks for: ``de-DE``, ``DE`` and
+    ``de_at`` give ``de``; ``None`` for anything else."""
+    primary = tag.replace("_", "-").split("-", 1)[0].lower()
+    return primary if primary in LANGUAGES else None
 
 
 def strings_for(lang: str) -> Strings:

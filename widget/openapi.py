@@ -92,7 +92,7 @@ TOPIC_DETAIL = {
         {"$ref": "#/components/schemas/TopicSummary"},
         {
             "type": "object",
-            "required": ["topic", "products", "source", "disclosure", "error"],
+            "required": ["topic", "products", "source", "disclosure", "error", "embed"],
             "properties": {
                 "topic": {"$ref": "#/components/schemas/TopicSettings"},
                 "products": {
@@ -102,6 +102,15 @@ TOPIC_DETAIL = {
                 "source": NULLABLE_STRING,
                 "disclosure": {"type": "string"},
                 "prices_as_of": {"type": ["string", "null"], "format": "date-time"},
+                "embed": {
+                    "type": "object",
+                    "description": "HTML to paste: embed.js (recommended) or an iframe",
+                    "required": ["script", "iframe"],
+                    "properties": {
+                        "script": {"type": "string"},
+                        "iframe": {"type": "string"},
+                    },
+                },
                 "error": {
                     "type": ["object", "null"],
                     "properties": {

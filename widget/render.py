@@ -141,11 +141,14 @@ def widget_context(
         else []
     )
     title = state.topic.title
-    heading = (
-        strings.heading_one.format(title=title)
-        if len(shown) == 1
-        else strings.heading.format(count=len(shown), title=title)
-    )
+    # A refresh that found nothing: one neutral line, never "0 books".
+    gone = snapshot is not None and not shown
+    if gone:
+        heading = strings.unavailable
+    elif len(shown) == 1:
+        heading = strings.heading_one.format(title=title)
+    else:
+        heading = strings.heading.format(count=len(shown), title=title)
     footer = settings["WIDGET_FOOTER"] if variant.lang == DEFAULT_LANGUAGE else ""
     footer = footer or strings.footer
     updated = snapshot.updated_at if snapshot else None
@@ -179,8 +182,24 @@ def widget_context(
             else None
         ),
         "has_list": snapshot is not None,
+        "gone": gone,
         "frame_script": FRAME_SCRIPT if variant.kind == "document" else "",
     }
+
+
+def render_unavailable(slug: str, variant: Variant) -> str:
+    """The box for a topic that does not exist (or cannot be read now): one
+    neutral line. Needs an app context."""
+    strings = strings_for(variant.lang)
+    context = {
+        "slug": slug,
+        "heading": strings.unavailable,
+        "strings": strings,
+        "variant": variant,
+        "gone": True,
+        "frame_script": FRAME_SCRIPT if variant.kind == "document" else "",
+    }
+    return render_template(TEMPLATES[variant.kind], **context)
 
 
 def render_widget(

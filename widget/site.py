@@ -9,6 +9,7 @@ from flask import Response
 from flask import jsonify
 from flask import render_template
 
+from widget.embed import snippets
 from widget.freshness import topic_status
 from widget.lookup import public_base_url
 from widget.services import services
@@ -20,10 +21,16 @@ bp = Blueprint("site", __name__)
 @bp.get("/")
 def index() -> str:
     found = services()
+    base_url = public_base_url()
+    topics = [
+        (state, snippets(base_url, s.slug, s.title, count=s.item_count))
+        for state in found.store.list_states()
+        for s in (state.topic,)
+    ]
     return render_template(
         "site/index.html",
-        states=found.store.list_states(),
-        base_url=public_base_url(),
+        topics=topics,
+        base_url=base_url,
         catalog=found.catalog.name,
     )
 

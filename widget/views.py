@@ -3,10 +3,8 @@ stub covers."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
-from collections.abc import Mapping
-from urllib.parse import parse_qsl
+import logging
 
 from flask import Blueprint
 from flask import Flask
@@ -17,111 +15,136 @@ from flask import send_from_directory
 
 from widget.catalog.stub import StubCatalog
 from widget.embed import embed_script
-from widget.errors import BadRequest
 from widget.errors import NotFound
+from widget.headers import cors_origin
 from widget.headers import widget_csp
-from widget.i18n import LANGUAGES
 from widget.lists import RenderedWidget
 from widget.lists import Variant
-from widget.lookup import check_slug
 from widget.lookup import public_base_url
-from widget.models import MAX_ITEMS
+from widget.models import is_valid_slug
+from widget.params import variant_for
+from widget.render import render_unavailable
 from widget.services import services
+from widget.store import StoreError
 from widget.store import TopicNotFound
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("widget", __name__)
 
-LAYOUTS = ("list", "grid", "compact")
-THEMES = ("light", "dark", "auto")
-
-
-def parse_variant(args: Mapping[str, str], kind: str, base_url: str) -> Variant:
-    """Read ``count``, ``layout``, ``theme`` and ``lang``.
-
-    :raises BadRequest: naming the parameter and what it accepts.
-    """
-    raw_count = args.get("count", str(MAX_ITEMS))
-    if not raw_count.isdigit() or not 1 <= int(raw_count) <= MAX_ITEMS:
-        raise BadRequest(f"count must be a whole number from 1 to {MAX_ITEMS}.")
-    layout = args.get("layout", "list")
-    if layout not in LAYOUTS:
-        raise BadRequest(f"layout must be one of: {', '.join(LAYOUTS)}.")
-    theme = args.get("theme", "light")
-    if theme not in THEMES:
-        raise BadRequest(f"theme must be one of: {', '.join(THEMES)}.")
-    lang = args.get("lang", "en")
-    if lang not in LANGUAGES:
-        raise BadRequest(f"lang must be one of: {', '.join(sorted(LANGUAGES))}.")
-    return Variant(kind, int(raw_count), layout, theme, lang, base_url)
-
-
-@functools.lru_cache(maxsize=512)
-def variant_for(kind: str, query_string: bytes, base_url: str) -> Variant:
-    """``parse_variant`` memoised on the raw query string: embeds repeat the
-    same few query strings millions of times, so parse each once.
-
-    :raises BadRequest:
-    """
-    args: dict[str, str] = {}
-    for key, value in parse_qsl(query_string.decode("utf-8", "replace"), True):
-        args.setdefault(key, value)  # the first value wins, as in request.args
-    return parse_variant(args, kind, base_url)
-
 
 def widget_response(slug: str, kind: str) -> Response:
-    check_slug(slug)
     # The iframe document loads our covers from its own origin; a fragment
     # lives in someone else's page and needs absolute URLs.
     base_url = public_base_url() if kind == "fragment" else ""
-    variant = variant_for(kind, request.query_string, base_url)
+    variant, warning = variant_for(kind, request.query_string, base_url)
+    if not is_valid_slug(slug):
+        return unavailable(variant, warning, 404)
     try:
         rendered = services().lists.widget(slug, variant)
     except TopicNotFound:
-        raise NotFound(f"There is no topic called {slug!r}.") from None
-    return send_rendered(rendered)
+        return unavailable(variant, warning, 404, slug)
+    return send_rendered(rendered, warning, allowed_origin(kind))
 
 
-def send_rendered(rendered: RenderedWidget) -> Response:
+def allowed_origin(kind: str) -> str | None:
+    if kind != "fragment":
+        return None
+    own = request.host_url.rstrip("/")
+    return cors_origin(
+        current_app.config["WIDGET_FRAME_ANCESTORS"],
+        request.headers.get("Origin"),
+        own,
+    )
+
+
+def unavailable(
+    variant: Variant, warning: str, status: int, slug: str = ""
+) -> Response:
+    """A small box with one neutral line, frameable like any widget: an
+    unknown topic on a blog shows this (or, with embed.js, the blogger's
+    fallback), never the browser's error page."""
+    body = render_unavailable(slug, variant)
+    headers = widget_headers(warning, allowed_origin(variant.kind))
+    if status == 404:
+        headers.append(("Cache-Control", "public, max-age=60"))
+    else:
+        headers += [("Cache-Control", "no-store"), ("Retry-After", "30")]
+    return Response(body, status, headers, mimetype="text/html")
+
+
+def send_rendered(
+    rendered: RenderedWidget, warning: str, allow_origin: str | None
+) -> Response:
     if not rendered.has_list:
-        return Response(
-            rendered.body, 503, widget_headers(rendered), mimetype="text/html"
-        )
+        headers = response_headers(rendered, warning, allow_origin)
+        return Response(rendered.body, 503, headers, mimetype="text/html")
     if rendered.etag in request.environ.get("HTTP_IF_NONE_MATCH", ""):
-        return Response(status=304, headers=widget_headers(rendered))
+        headers = response_headers(rendered, warning, allow_origin)
+        return Response(status=304, headers=headers)
     # The same bytes get the same headers: build that response once and hand
     # out the same object, which nothing after the view changes (the security
     # header hook skips responses that carry their own headers).
-    responses: dict[str, Response] = current_app.extensions["widget_responses"]
-    response = responses.get(rendered.etag)
+    responses: dict[tuple[str, str, str | None], Response]
+    responses = current_app.extensions["widget_responses"]
+    key = (rendered.etag, warning, allow_origin)
+    response = responses.get(key)
     if response is None:
         if len(responses) >= current_app.config["WIDGET_CACHE_SIZE"]:
             responses.clear()
-        response = responses[rendered.etag] = Response(
-            rendered.body, 200, widget_headers(rendered), mimetype="text/html"
+        headers = response_headers(rendered, warning, allow_origin)
+        response = responses[key] = Response(
+            rendered.body, 200, headers, mimetype="text/html"
         )
     return response
 
 
-def widget_headers(rendered: RenderedWidget) -> list[tuple[str, str]]:
-    config = current_app.config
-    headers = [
-        ("Content-Security-Policy", widget_csp(config["WIDGET_FRAME_ANCESTORS"])),
-        ("X-Content-Type-Options", "nosniff"),
-        ("ETag", rendered.etag),
-    ]
+def response_headers(
+    rendered: RenderedWidget, warning: str, allow_origin: str | None
+) -> list[tuple[str, str]]:
+    headers = widget_headers(warning, allow_origin) + [("ETag", rendered.etag)]
     if not rendered.has_list:
         return headers + [("Cache-Control", "no-store"), ("Retry-After", "60")]
-    headers.append(
-        ("Cache-Control", f"public, max-age={config['WIDGET_CACHE_MAX_AGE']}")
-    )
+    max_age = current_app.config["WIDGET_CACHE_MAX_AGE"]
+    headers.append(("Cache-Control", f"public, max-age={max_age}"))
     if rendered.http_last_modified is not None:
         headers.append(("Last-Modified", rendered.http_last_modified))
+    return headers
+
+
+def widget_headers(warning: str, allow_origin: str | None) -> list[tuple[str, str]]:
+    headers = [
+        (
+            "Content-Security-Policy",
+            widget_csp(current_app.config["WIDGET_FRAME_ANCESTORS"]),
+        ),
+        ("X-Content-Type-Options", "nosniff"),
+    ]
+    if warning:
+        headers.append(("Widget-Warning", warning))
+    if allow_origin is not None:
+        headers += [
+            ("Access-Control-Allow-Origin", allow_origin),
+            ("Access-Control-Expose-Headers", "Widget-Warning"),
+        ]
+        if allow_origin != "*":
+            headers.append(("Vary", "Origin"))
     return headers
 
 
 def init_app(app: Flask) -> None:
     app.extensions["widget_responses"] = {}
     app.register_blueprint(bp)
+
+
+@bp.errorhandler(StoreError)
+def store_unavailable(error: StoreError) -> Response:
+    """The store is down: widgets stay a neutral, frameable box (503)."""
+    log.warning("store unavailable for %s: %s", request.path, error)
+    kind = "fragment" if request.path.endswith("/fragment") else "document"
+    base_url = public_base_url() if kind == "fragment" else ""
+    variant, warning = variant_for(kind, request.query_string, base_url)
+    return unavailable(variant, warning, 503)
 
 
 @bp.get("/widget/<slug>")

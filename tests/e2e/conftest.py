@@ -9,6 +9,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from tests.conftest import ADMIN_TOKEN
+from tests.e2e.blog import PAGE
+from tests.e2e.blog import blog_page
 from tests.e2e.servers import gunicorn
 from widget.stubserver import serve_in_thread
 
@@ -33,6 +36,8 @@ def service(tmp_path_factory):
         # The blog is on 127.0.0.1 and the preview page on the service itself;
         # any other page (such as http://localhost:<blog port>) may not frame.
         "WIDGET_FRAME_ANCESTORS": "'self' http://127.0.0.1:*",
+        # Tests add and remove topics through the admin API.
+        "WIDGET_ADMIN_TOKEN": ADMIN_TOKEN,
     }
     # gthread: Chromium opens spare connections that would each hold a sync
     # worker until it times out.
@@ -46,35 +51,13 @@ def service(tmp_path_factory):
         yield url.replace("127.0.0.1", "localhost")
 
 
-HOST_PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width,initial-scale=1">
-<title>A blog post</title>
-<style>body{{margin:0;padding:16px;font:17px/1.6 Georgia,serif;color:#222}}</style>
-<script>
-window.layoutShifts = [];
-new PerformanceObserver(function (list) {{
-  list.getEntries().forEach(function (e) {{
-    if (!e.hadRecentInput) window.layoutShifts.push(e.value);
-  }});
-}}).observe({{type: "layout-shift", buffered: true}});
-</script>
-</head><body>
-<h1>What I read this month</h1>
-<p>Some words before the widget, as in any blog post.</p>
-{embed}
-<p id="after">The article goes on after the widget.</p>
-{plain}
-<p id="end">The end.</p>
-</body></html>
-"""
-
-
 def host_page(service_url: str, query: dict[str, str]) -> str:
-    """A blog post: one widget through embed.js, one through a plain iframe."""
+    """A blog post: one widget through embed.js (in an iframe unless
+    ``mode=inline``), one through a plain iframe."""
+    query.setdefault("mode", "iframe")
     attrs = " ".join(
         f'data-{name}="{query[name]}"'
-        for name in ("count", "layout", "theme", "lang")
+        for name in ("count", "layout", "theme", "lang", "mode")
         if name in query
     )
     slug = query.get("topic", "nasa-artemis")
@@ -93,23 +76,28 @@ def host_page(service_url: str, query: dict[str, str]) -> str:
             ' title="Science Fiction books" width="100%" height="1200"'
             ' style="border:0;display:block"></iframe>'
         )
-    return HOST_PAGE.format(embed=embed, plain=plain)
+    return PAGE.format(referrer="", theme="", widget=embed, below=plain)
 
 
 @pytest.fixture(scope="module")
 def host(service):
-    """``http://127.0.0.1:PORT``: serves ``/post?layout=..&theme=..`` pages."""
+    """``http://127.0.0.1:PORT``: serves ``/post?layout=..&theme=..`` pages
+    and ``/blog?...`` (tests/e2e/blog.py)."""
+
+    pages = {"/post": host_page, "/blog": blog_page}
 
     def blog(environ, start_response):
-        if environ["PATH_INFO"] != "/post":
-            start_response("404 Not Found", [("Content-Type", "text/plain")])
-            return [b"no such page"]
+        if environ["PATH_INFO"] not in pages:
+            # No favicon either: a 404 would be a console error.
+            missing = environ["PATH_INFO"] != "/favicon.ico"
+            start_response("404 Not Found" if missing else "204 No Content", [])
+            return [b"no such page" if missing else b""]
         query = {k: v[0] for k, v in parse_qs(environ["QUERY_STRING"]).items()}
         # ?service=PORT embeds from another service on localhost.
         source = service
         if query.get("service", "").isdigit():
             source = f"http://localhost:{query['service']}"
-        body = host_page(source, query).encode()
+        body = pages[environ["PATH_INFO"]](source, query).encode()
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [body]
 

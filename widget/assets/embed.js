@@ -1,61 +1,102 @@
-/*! book-widget embed.js: turns each <div data-widget-topic="slug"> into an
- * iframe sized for its layout before it loads, then keeps the iframe fitted
- * to its content through postMessage. No cookies, no storage, no requests
- * but the iframes themselves. */
+/*! book-widget embed.js: turns each <div data-widget-topic="slug"> into the
+ * widget. Inline (the default): the HTML fragment in a shadow root of the div
+ * itself, so links leave from the blog post and no style crosses either way.
+ * data-mode="iframe": an iframe kept fitted to its content by postMessage.
+ * The div's own content is the fallback: it stays in the page and shows
+ * again whenever the widget cannot be shown. No cookies, no storage. */
 (function () {
   "use strict";
   var me = document.currentScript;
   var src = me && me.src;
-  if (!src) return;
+  if (!src || !Element.prototype.attachShadow) return;
   var origin = new URL(src, location.href).origin;
+  // Box heights per layout and width class (where each begins: classes)
+  // for 1..10 items, and what a language adds: generated from
+  // widget/embed.py, which decides them.
+  var HEIGHTS = /*HEIGHTS*/{};
+  var LAYOUTS = ["list", "grid", "compact"];
   var frames = [];
-  var pick = function (value, allowed, fallback) {
-    return allowed.indexOf(value) >= 0 ? value : fallback;
-  };
 
-  // The widget's CSS gives every block a fixed height per layout and width
-  // (two width classes, split at 640 px), so this formula is its height
-  // before it loads: the host page never jumps. Keep it in step with
-  // templates/widget/_style.css; the browser tests compare the two.
-  // French and Spanish disclosures take one line more than the others.
-  var LONG_DISCLOSURE = {fr: 1, es: 1};
+  function attr(box, name, fallback) {
+    return box.getAttribute("data-" + name) || fallback;
+  }
 
-  function reserve(layout, count, width, lang) {
-    var inner = width - 26, wide = inner >= 614;
-    var h = 26 + (wide ? 22 : 40) + 8;
-    if (layout === "grid") {
-      // Columns of at least 120 px and 18% (at most five: two rows of five).
-      var cols = Math.max(1, Math.floor((inner + 12) / (Math.max(120, inner * 0.18) + 12)));
-      var rows = Math.ceil(count / cols);
-      h += rows * 198 + (rows - 1) * 12;
-    } else {
-      h += count * (layout === "compact" ? (wide ? 27 : 45) : 89);
-    }
-    if (layout !== "compact") h += 8 + (wide ? 16 : 32);
-    var disclosure = (wide ? 16 : 48) + (LONG_DISCLOSURE[lang] ? 16 : 0);
-    return h + 8 + disclosure + 4 + (wide ? 16 : 32);
+  // Reserve the box's height now, for pages whose snippet does not (the
+  // recommended one does, in its HTML): the page then never jumps.
+  function reserve(box, layout, count, lang) {
+    var style = getComputedStyle(box);
+    var width = box.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    var table = HEIGHTS.boxes[LAYOUTS.indexOf(layout) >= 0 ? layout : "list"];
+    var n = count >= 1 && count <= 10 ? count : 10;
+    var c = HEIGHTS.classes.length - 1;
+    while (width < HEIGHTS.classes[c]) c--;
+    var height = table[c][n - 1] +
+      (HEIGHTS.extra[lang.toLowerCase().split(/[-_]/)[0]] || 0);
+    if (box.getBoundingClientRect().height < height) box.style.minHeight = height + "px";
+    return height;
+  }
+
+  // The blogger's fallback comes back, in the same space (nothing moves).
+  function fallback(box) {
+    if (box.shadowRoot) box.shadowRoot.innerHTML = "<slot></slot>";
+  }
+
+  function warn(slug, response) {
+    var warning = response.headers.get("Widget-Warning");
+    if (warning && window.console) console.warn("book widget " + slug + ": " + warning);
+  }
+
+  function inline(box, slug, url) {
+    fetch(url, {credentials: "omit"}).then(function (response) {
+      warn(slug, response);
+      if (!response.ok) throw new Error(response.status);
+      return response.text();
+    }).then(function (html) {
+      var template = new DOMParser().parseFromString(html, "text/html")
+        .querySelector("template[shadowrootmode]");
+      var content = template && template.content;
+      if (!content || !content.querySelector(".bw") ||
+          content.querySelector("[data-state=gone], script")) throw new Error("gone");
+      box.attachShadow({mode: "open"}).appendChild(document.importNode(content, true));
+      box.style.minHeight = "";
+    }).catch(function () {});  // the fallback never left
+  }
+
+  function framed(box, slug, url, height) {
+    var frame = document.createElement("iframe");
+    var entry = {frame: frame, box: box, heard: false};
+    frame.src = url;
+    frame.title = attr(box, "title", "Popular books: " + slug);
+    frame.setAttribute("loading", "lazy");
+    frame.style.cssText = "display:block;width:100%;border:0;margin:0;padding:0;height:" + height + "px";
+    // A frame that never reports is an error page (a blocked origin, no
+    // network): the fallback is better than the browser's grey box.
+    frame.addEventListener("load", function () {
+      setTimeout(function () { if (!entry.heard) fallback(box); }, 3000);
+    });
+    box.attachShadow({mode: "open"}).appendChild(frame);
+    box.style.minHeight = "";
+    frames.push(entry);
   }
 
   function mount(box) {
     var slug = box.getAttribute("data-widget-topic") || "";
-    if (box.getAttribute("data-widget-mounted") || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug)) return;
+    if (box.shadowRoot || box.getAttribute("data-widget-mounted") ||
+        !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(slug)) return;
     box.setAttribute("data-widget-mounted", "1");
-    var count = parseInt(box.getAttribute("data-count") || "10", 10);
-    if (!(count >= 1 && count <= 10)) count = 10;
-    var layout = pick(box.getAttribute("data-layout"), ["list", "grid", "compact"], "list");
-    var theme = pick(box.getAttribute("data-theme"), ["light", "dark", "auto"], "light");
-    var lang = box.getAttribute("data-lang") || "";
-    var query = "?count=" + count + "&layout=" + layout + "&theme=" + theme +
-      (lang ? "&lang=" + encodeURIComponent(lang) : "");
-    var frame = document.createElement("iframe");
-    frame.src = origin + "/widget/" + slug + query;
-    frame.title = box.getAttribute("data-title") || "Popular books: " + slug;
-    frame.setAttribute("loading", "lazy");
-    frame.style.cssText = "display:block;width:100%;border:0;margin:0;padding:0;height:" +
-      reserve(layout, count, box.getBoundingClientRect().width || 320, lang) + "px";
-    box.textContent = "";  // the blogger's fallback link, if any
-    box.appendChild(frame);
-    frames.push(frame);
+    var layout = attr(box, "layout", "list");
+    var count = parseInt(attr(box, "count", "10"), 10);
+    var lang = attr(box, "lang", "en");
+    var query = "?count=" + encodeURIComponent(attr(box, "count", "10")) +
+      "&layout=" + encodeURIComponent(layout) +
+      "&theme=" + encodeURIComponent(attr(box, "theme", "light")) +
+      "&lang=" + encodeURIComponent(lang);
+    var height = reserve(box, layout, count, lang);
+    if (attr(box, "mode", "inline") === "iframe") {
+      framed(box, slug, origin + "/widget/" + slug + query, height);
+    } else {
+      inline(box, slug, origin + "/widget/" + slug + "/fragment" + query);
+    }
   }
 
   function scan() {
@@ -66,10 +107,15 @@
   window.addEventListener("message", function (event) {
     var data = event.data;
     if (event.origin !== origin || !data || data.type !== "bw:height") return;
-    if (typeof data.height !== "number" || !(data.height > 0)) return;
     for (var i = 0; i < frames.length; i++) {
-      if (frames[i].contentWindow === event.source) {
-        frames[i].style.height = Math.min(Math.ceil(data.height), 20000) + "px";
+      var entry = frames[i];
+      if (entry.frame.contentWindow !== event.source) continue;
+      entry.heard = true;
+      if (data.gone) {
+        entry.box.style.minHeight = entry.frame.getBoundingClientRect().height + "px";
+        fallback(entry.box);
+      } else if (typeof data.height === "number" && data.height > 0) {
+        entry.frame.style.height = Math.min(Math.ceil(data.height), 20000) + "px";
       }
     }
   });

@@ -1,0 +1,74 @@
+"""The widget routes' query parameters: forgiving, because a widget lives in
+someone else's page.
+
+A value that is unknown or malformed falls back to its default and is named
+in a warning (sent as the ``Widget-Warning`` header); it never breaks the
+box. Language tags are matched (``de-DE``, ``DE`` give ``de``). The JSON API
+does not use this module: it stays strict.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from urllib.parse import parse_qsl
+
+from widget.i18n import DEFAULT_LANGUAGE
+from widget.i18n import LANGUAGES
+from widget.i18n import match_language
+from widget.lists import Variant
+from widget.models import MAX_ITEMS
+
+LAYOUTS = ("list", "grid", "compact")
+THEMES = ("light", "dark", "auto")
+#: ASCII digits only: ``str.isdigit`` also accepts "²", which ``int`` refuses.
+COUNT = re.compile(r"[0-9]{1,3}")
+
+
+def parse_count(raw: str | None) -> tuple[int, str | None]:
+    if raw is None:
+        return MAX_ITEMS, None
+    if COUNT.fullmatch(raw) and 1 <= int(raw) <= MAX_ITEMS:
+        return int(raw), None
+    return MAX_ITEMS, f"count must be 1 to {MAX_ITEMS}, using {MAX_ITEMS}"
+
+
+def parse_choice(
+    name: str, raw: str | None, allowed: tuple[str, ...]
+) -> tuple[str, str | None]:
+    if raw is None or raw in allowed:
+        return raw or allowed[0], None
+    return allowed[0], f"{name} must be {' or '.join(allowed)}, using {allowed[0]}"
+
+
+def parse_lang(raw: str | None) -> tuple[str, str | None]:
+    if raw is None:
+        return DEFAULT_LANGUAGE, None
+    matched = match_language(raw)
+    if matched is not None:
+        return matched, None
+    known = " or ".join(LANGUAGES)
+    return DEFAULT_LANGUAGE, f"lang must be {known}, using {DEFAULT_LANGUAGE}"
+
+
+def parse_variant(
+    args: dict[str, str], kind: str, base_url: str
+) -> tuple[Variant, str]:
+    """The variant ``args`` ask for, and the warning text ("" if none)."""
+    count, count_warning = parse_count(args.get("count"))
+    layout, layout_warning = parse_choice("layout", args.get("layout"), LAYOUTS)
+    theme, theme_warning = parse_choice("theme", args.get("theme"), THEMES)
+    lang, lang_warning = parse_lang(args.get("lang"))
+    warnings = [count_warning, layout_warning, theme_warning, lang_warning]
+    variant = Variant(kind, count, layout, theme, lang, base_url)
+    return variant, "; ".join(w for w in warnings if w)
+
+
+@functools.lru_cache(maxsize=512)
+def variant_for(kind: str, query_string: bytes, base_url: str) -> tuple[Variant, str]:
+    """``parse_variant`` memoised on the raw query string: embeds repeat the
+    same few query strings millions of times, so parse each once."""
+    args: dict[str, str] = {}
+    for key, value in parse_qsl(query_string.decode("utf-8", "replace"), True):
+        args.setdefault(key, value)  # the first value wins, as in request.args
+    return parse_variant(args, kind, base_url)
