@@ -22,6 +22,7 @@ from widget.models import Topic
 from widget.models import TopList
 from widget.store import TopicExists
 from widget.store import TopicNotFound
+from widget.store import VersionConflict
 from widget.store import make_store
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -95,6 +96,34 @@ def test_updating_a_topic_keeps_its_list(store):
     state = store.get_state("artemis")
     assert state.topic == changed
     assert state.snapshot == snapshot()
+
+
+def test_an_update_on_a_stale_version_changes_nothing(store):
+    store.add_topic(ARTEMIS)
+    read = store.version("artemis")
+    store.save_snapshot(snapshot())  # a refresh moves the version on
+    with pytest.raises(VersionConflict):
+        store.update_topic(ARTEMIS.with_changes(title="Mine"), if_version=read)
+    assert store.get_state("artemis").topic == ARTEMIS
+    current = store.version("artemis")
+    new = store.update_topic(ARTEMIS.with_changes(title="Mine"), if_version=current)
+    assert new == store.version("artemis") > current
+    assert store.get_state("artemis").topic.title == "Mine"
+    with pytest.raises(TopicNotFound):
+        store.update_topic(Topic("nope", "Nope", "x"), if_version=current)
+
+
+def test_change_topic_insisting_on_an_old_version_conflicts(store):
+    store.add_topic(ARTEMIS)
+    read = store.version("artemis")
+    store.update_topic(ARTEMIS.with_changes(item_count=3))
+    with pytest.raises(VersionConflict):
+        store.change_topic(
+            "artemis", lambda t: t.with_changes(title="Mine"), if_version=read
+        )
+    assert store.get_state("artemis").topic.title == "NASA Artemis"
+    with pytest.raises(TopicNotFound):
+        store.change_topic("nope", lambda t: t)
 
 
 def test_removing_a_topic_takes_its_list_and_history(store):
@@ -332,6 +361,43 @@ def test_concurrent_writers_never_lose_an_update(store_url):
         assert len(states) == 48
         assert len({s.version for s in states}) == 48
         assert len(stores[0].history("shared", limit=1000)) == 48
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_concurrent_partial_changes_lose_no_field(store_url):
+    """Eight writers, each changing its own field of one topic, eight rounds."""
+    stores = [make_store(store_url) for _ in range(8)]
+    stores[0].add_topic(ARTEMIS)
+    fields = {
+        "title": lambda r: f"Title {r}",
+        "keywords": lambda r: f"keywords {r}",
+        "search_index": lambda r: ("Books", "KindleStore")[r % 2],
+        "browse_node": lambda r: str(1000 + r),
+        "sort_by": lambda r: ("Relevance", "Featured")[r % 2],
+        "item_count": lambda r: 1 + r,
+        "refresh_interval": lambda r: timedelta(minutes=10 + r),
+        "pages": lambda r: 1 + r % 3,
+    }
+    names = list(fields)
+    lost = 0
+    try:
+        for round_ in range(8):
+            barrier = threading.Barrier(len(stores))
+
+            def work(n, round_=round_):
+                name = names[n]
+                barrier.wait(timeout=10)
+                stores[n].change_topic(
+                    "artemis",
+                    lambda t: t.with_changes(**{name: fields[name](round_)}),
+                )
+
+            run_threads(len(stores), work)
+            topic = stores[0].get_state("artemis").topic
+            lost += sum(getattr(topic, n) != fields[n](round_) for n in names)
+        assert lost == 0
     finally:
         for store in stores:
             store.close()

@@ -56,6 +56,7 @@ from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
+from widget.store.base import VersionConflict
 from widget.store.redis_scripts import ACQUIRE_LEASE
 from widget.store.redis_scripts import ADD_TOPIC
 from widget.store.redis_scripts import RELEASE_LEASE
@@ -63,6 +64,7 @@ from widget.store.redis_scripts import REMOVE_TOPIC
 from widget.store.redis_scripts import SAVE_SNAPSHOT
 from widget.store.redis_scripts import SET_FIELDS
 from widget.store.redis_scripts import TAKE_BUDGET
+from widget.store.redis_scripts import UPDATE_TOPIC
 
 #: URL query options passed to redis-py; anything else is a typo.
 URL_OPTIONS = frozenset(
@@ -126,6 +128,7 @@ class RedisStore(SnapshotStore):
         self._pause_reason = ""
         self._add_topic = client.register_script(ADD_TOPIC)
         self._set_fields = client.register_script(SET_FIELDS)
+        self._update_topic = client.register_script(UPDATE_TOPIC)
         self._remove_topic = client.register_script(REMOVE_TOPIC)
         self._save_snapshot = client.register_script(SAVE_SNAPSHOT)
         self._acquire = client.register_script(ACQUIRE_LEASE)
@@ -176,10 +179,23 @@ class RedisStore(SnapshotStore):
             )
         return bool(done)
 
-    def update_topic(self, topic: Topic) -> None:
-        data = json.dumps(topic_to_dict(topic))
-        if not self._set(topic.slug, {"data": data, "title": topic.title}):
+    def update_topic(self, topic: Topic, *, if_version: int | None = None) -> int:
+        with self._guard():
+            version = int(
+                self._update_topic(
+                    keys=[self._key("topic", topic.slug), self._key("seq")],
+                    args=[
+                        json.dumps(topic_to_dict(topic)),
+                        topic.title,
+                        "" if if_version is None else str(if_version),
+                    ],
+                )
+            )
+        if version == -1:
             raise TopicNotFound(topic.slug)
+        if version == -2:
+            raise VersionConflict(topic.slug)
+        return version
 
     def remove_topic(self, slug: str) -> None:
         with self._guard():

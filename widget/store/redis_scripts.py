@@ -21,6 +21,17 @@ redis.call('HSET', KEYS[1], 'version', redis.call('INCR', KEYS[2]), unpack(ARGV)
 return 1
 """
 
+# KEYS: topic, seq. ARGV: data, title, expected version ("" for any).
+# Returns the new version, -1 for no such topic, -2 for another version.
+UPDATE_TOPIC = """
+local current = redis.call('HGET', KEYS[1], 'version')
+if not current then return -1 end
+if ARGV[3] ~= '' and current ~= ARGV[3] then return -2 end
+local v = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'title', ARGV[2], 'version', v)
+return v
+"""
+
 # KEYS: topic, history, topics, seq. ARGV: slug.
 REMOVE_TOPIC = """
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end

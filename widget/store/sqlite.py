@@ -33,6 +33,7 @@ from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
+from widget.store.base import VersionConflict
 from widget.store.changes import ChangeCounter
 
 SCHEMA = """
@@ -164,19 +165,21 @@ class SQLiteStore(SnapshotStore):
                 ),
             )
 
-    def update_topic(self, topic: Topic) -> None:
+    def update_topic(self, topic: Topic, *, if_version: int | None = None) -> int:
         with self._write(versions=True) as db:
-            changed = db.execute(
-                "UPDATE topics SET title = ?, data = ?, version = ? WHERE slug = ?",
-                (
-                    topic.title,
-                    json.dumps(topic_to_dict(topic)),
-                    self._next_version(db),
-                    topic.slug,
-                ),
-            ).rowcount
-            if not changed:
+            row = db.execute(
+                "SELECT version FROM topics WHERE slug = ?", (topic.slug,)
+            ).fetchone()
+            if row is None:
                 raise TopicNotFound(topic.slug)
+            if if_version is not None and int(row[0]) != if_version:
+                raise VersionConflict(topic.slug)
+            version = self._next_version(db)
+            db.execute(
+                "UPDATE topics SET title = ?, data = ?, version = ? WHERE slug = ?",
+                (topic.title, json.dumps(topic_to_dict(topic)), version, topic.slug),
+            )
+        return version
 
     def remove_topic(self, slug: str) -> None:
         with self._write(versions=True) as db:
