@@ -247,3 +247,48 @@ def test_refresh_all_stops_before_the_worker_would_time_out(
     body = api.post("/api/v1/refresh", headers=AUTH).json
     assert [r["slug"] for r in body["results"]] == ["mars"]
     assert fake_catalog.calls == ["dune", "mars"]
+
+
+def test_patch_changes_only_given_fields_too(api):
+    create(api, title="Dune", keywords="dune herbert")
+    response = api.patch("/api/v1/topics/dune", json={"pages": 2}, headers=AUTH)
+    assert response.status_code == 200
+    topic = response.json["topic"]
+    assert topic["pages"] == 2 and topic["keywords"] == "dune herbert"
+
+
+def test_if_match_with_the_read_etag_applies_the_change(api):
+    assert create(api, title="Dune").headers["ETag"]
+    etag = api.get("/api/v1/topics/dune").headers["ETag"]  # with its first list
+    response = api.put(
+        "/api/v1/topics/dune", json={"item_count": 4}, headers=AUTH | {"If-Match": etag}
+    )
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+    assert response.headers["ETag"] == api.get("/api/v1/topics/dune").headers["ETag"]
+    star = api.patch(
+        "/api/v1/topics/dune", json={"pages": 3}, headers=AUTH | {"If-Match": "*"}
+    )
+    assert star.status_code == 200
+
+
+@pytest.mark.parametrize("change", ["edit", "refresh"])
+def test_if_match_after_someone_else_changed_the_topic_is_412(api, change):
+    create(api, title="Dune", item_count=5)
+    etag = api.get("/api/v1/topics/dune").headers["ETag"]
+    if change == "edit":
+        api.put("/api/v1/topics/dune", json={"title": "Dune saga"}, headers=AUTH)
+    else:
+        api.post("/api/v1/topics/dune/refresh", headers=AUTH)
+    response = api.put(
+        "/api/v1/topics/dune", json={"item_count": 2}, headers=AUTH | {"If-Match": etag}
+    )
+    assert response.status_code == 412
+    assert response.json["error"]["code"] == "precondition_failed"
+    assert api.get("/api/v1/topics/dune").json["topic"]["item_count"] == 5
+    weak = api.put(
+        "/api/v1/topics/dune",
+        json={"item_count": 2},
+        headers=AUTH | {"If-Match": "W/" + etag},
+    )
+    assert weak.status_code == 412  # If-Match compares strongly

@@ -10,6 +10,7 @@ from flask import jsonify
 from flask import request
 
 from widget.api_json import topic_detail
+from widget.api_json import topic_etag
 from widget.api_json import topic_summary
 from widget.errors import NotFound
 from widget.freshness import freshness
@@ -49,5 +50,5 @@ def get_topic(slug: str) -> Response:
     return Response(
         body,
         mimetype="application/json",
-        headers={"Cache-Control": "public, max-age=60"},
+        headers={"Cache-Control": "public, max-age=60", "ETag": topic_etag(state)},
     )

@@ -21,11 +21,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from widget import auth
 from widget import schedule
 from widget.api_json import topic_detail
+from widget.api_json import topic_etag
 from widget.errors import BadRequest
 from widget.errors import Conflict
 from widget.errors import Forbidden
 from widget.errors import NotFound
 from widget.errors import PayloadTooLarge
+from widget.errors import PreconditionFailed
 from widget.errors import Unauthorized
 from widget.lists import RefreshOutcome
 from widget.lookup import check_slug
@@ -35,6 +37,7 @@ from widget.serialize import error_to_dict
 from widget.services import services
 from widget.store import TopicExists
 from widget.store import TopicNotFound
+from widget.store import VersionConflict
 from widget.topics import TopicInvalid
 from widget.topics import parse_topic
 
@@ -110,18 +113,56 @@ def create_topic() -> tuple[Response, int, dict[str, str]]:
         found.store.add_topic(topic)
     except TopicExists:
         raise Conflict(f"A topic with slug {topic.slug!r} exists already.") from None
-    location = url_for("api.get_topic", slug=topic.slug)
-    return jsonify(topic_detail(stored_state(topic.slug))), 201, {"Location": location}
+    state = stored_state(topic.slug)
+    headers = {
+        "Location": url_for("api.get_topic", slug=topic.slug),
+        "ETag": topic_etag(state),
+    }
+    return jsonify(topic_detail(state)), 201, headers
 
 
-@bp.put("/topics/<slug>")
+def _if_match(slug: str) -> int | None:
+    """The version an ``If-Match`` header insists on, or None without one.
+
+    :raises PreconditionFailed: if it names another version than the current.
+    """
+    if "If-Match" not in request.headers or request.if_match.star_tag:
+        return None
+    state = stored_state(slug)
+    if topic_etag(state).strip('"') not in request.if_match:
+        raise PreconditionFailed(
+            f"The topic changed since you read it (its ETag is now"
+            f" {topic_etag(state)}); read it again and resend your change."
+        )
+    return state.version
+
+
+@bp.route("/topics/<slug>", methods=["PUT", "PATCH"])
 def change_topic(slug: str) -> Response:
-    topic = _topic_from(_json_object(), stored_state(slug).topic)
+    """Change only the given fields, atomically: a concurrent change to other
+    fields is kept, and with ``If-Match`` a lost race is a 412."""
+    check_slug(slug)
+    data = _json_object()
+    expected = _if_match(slug)
     try:
-        services().store.update_topic(topic)
+        services().store.change_topic(
+            slug, lambda current: _topic_from(data, current), if_version=expected
+        )
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
-    return jsonify(topic_detail(stored_state(slug)))
+    except VersionConflict:
+        if expected is not None:
+            raise PreconditionFailed(
+                "The topic changed while your change was on its way; read it"
+                " again and resend your change."
+            ) from None
+        raise Conflict(
+            "The topic is being changed by many others right now; try again."
+        ) from None
+    state = stored_state(slug)
+    response = jsonify(topic_detail(state))
+    response.headers["ETag"] = topic_etag(state)
+    return response
 
 
 @bp.delete("/topics/<slug>")

@@ -42,6 +42,11 @@ def topic_summary(state: TopicState) -> dict[str, Any]:
     }
 
 
+def topic_etag(state: TopicState) -> str:
+    """The topic's version as an entity tag: what ``If-Match`` sends back."""
+    return f'"{state.version}"'
+
+
 def topic_detail(state: TopicState) -> dict[str, Any]:
     snapshot = state.snapshot
     detail = topic_summary(state) | {
