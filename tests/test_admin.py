@@ -403,3 +403,73 @@ def test_refresh_all_says_which_topics_it_left_for_later(admin, monkeypatch):
     shown = flashes(admin.client.get("/admin/").text)
     assert "Refreshed 1 topic." in shown
     assert any(f.startswith("Not refreshed yet") and "mars" in f for f in shown)
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """What a browser would send back from the page's form, unchanged."""
+    fields = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input [^>]*name="(\w+)" value="([^"]*)"', page)
+    }
+    for name, options in re.findall(r'name="(\w+)">(.*?)</select>', page):
+        chosen = re.search(r'<option(?: value="([^"]*)")? selected>([^<]*)', options)
+        fields[name] = "" if chosen is None else chosen.group(1) or chosen.group(2)
+    return fields
+
+
+def put_api(admin, slug, **fields):
+    from tests.conftest import ADMIN_TOKEN
+
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    response = admin.client.put(f"/api/v1/topics/{slug}", json=fields, headers=headers)
+    assert response.status_code == 200
+
+
+def test_an_edit_keeps_what_someone_else_saved_meanwhile(admin):
+    admin.post("/admin/topics/new", title="Dune", item_count="5")
+    form = form_fields(admin.client.get("/admin/topics/dune/edit").text)
+    assert form["version"] and form["item_count"] == "5"
+    put_api(admin, "dune", item_count=3, keywords="arrakis")  # another admin
+    response = admin.client.post(
+        "/admin/topics/dune/edit", data=form | {"title": "Dune saga"}
+    )
+    assert response.status_code == 302
+    topic = admin.client.get("/api/v1/topics/dune").json["topic"]
+    assert (topic["title"], topic["item_count"], topic["keywords"]) == (
+        "Dune saga",
+        3,
+        "arrakis",
+    )
+    shown = flashes(admin.client.get("/admin/topics/dune").text)
+    assert any("their changes to keywords, item_count are kept" in f for f in shown)
+
+
+def test_an_edit_of_a_field_someone_else_changed_keeps_what_was_typed(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    form = form_fields(admin.client.get("/admin/topics/dune/edit").text)
+    put_api(admin, "dune", title="Their title")
+    response = admin.client.post(
+        "/admin/topics/dune/edit", data=form | {"title": "My title", "item_count": "4"}
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this topic while you were editing" in response.text
+    assert "Saved meanwhile by someone else: Their title" in response.text
+    again = form_fields(response.text)
+    assert again["title"] == "My title" and again["item_count"] == "4"
+    topic = admin.client.get("/api/v1/topics/dune").json["topic"]
+    assert topic["title"] == "Their title" and topic["item_count"] == 10
+    # Saving the returned form applies the admin's values.
+    assert admin.client.post("/admin/topics/dune/edit", data=again).status_code == 302
+    topic = admin.client.get("/api/v1/topics/dune").json["topic"]
+    assert topic["title"] == "My title" and topic["item_count"] == 4
+
+
+def test_a_refresh_meanwhile_is_no_conflict(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    form = form_fields(admin.client.get("/admin/topics/dune/edit").text)
+    admin.post("/admin/topics/dune/refresh")
+    response = admin.client.post("/admin/topics/dune/edit", data=form | {"title": "D"})
+    assert response.status_code == 302
+    assert admin.client.get("/api/v1/topics/dune").json["title"] == "D"
+    shown = flashes(admin.client.get("/admin/topics/dune").text)
+    assert not any("Someone else" in f for f in shown)

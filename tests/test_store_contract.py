@@ -119,11 +119,11 @@ def test_change_topic_insisting_on_an_old_version_conflicts(store):
     store.update_topic(ARTEMIS.with_changes(item_count=3))
     with pytest.raises(VersionConflict):
         store.change_topic(
-            "artemis", lambda t: t.with_changes(title="Mine"), if_version=read
+            "artemis", lambda s: s.topic.with_changes(title="Mine"), if_version=read
         )
     assert store.get_state("artemis").topic.title == "NASA Artemis"
     with pytest.raises(TopicNotFound):
-        store.change_topic("nope", lambda t: t)
+        store.change_topic("nope", lambda s: s.topic)
 
 
 def test_removing_a_topic_takes_its_list_and_history(store):
@@ -386,12 +386,12 @@ def test_concurrent_partial_changes_lose_no_field(store_url):
         for round_ in range(8):
             barrier = threading.Barrier(len(stores))
 
-            def work(n, round_=round_):
+            def work(n, round_=round_, barrier=barrier):
                 name = names[n]
                 barrier.wait(timeout=10)
                 stores[n].change_topic(
                     "artemis",
-                    lambda t: t.with_changes(**{name: fields[name](round_)}),
+                    lambda s: s.topic.with_changes(**{name: fields[name](round_)}),
                 )
 
             run_threads(len(stores), work)

@@ -22,6 +22,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from widget import auth
 from widget import schedule
+from widget.admin_edit import BASE_FIELD
+from widget.admin_edit import VERSION_FIELD
+from widget.admin_edit import EditConflict
+from widget.admin_edit import form_base
+from widget.admin_edit import save_edit
 from widget.admin_table import topic_row
 from widget.csrf import FIELD
 from widget.csrf import check_csrf
@@ -152,6 +157,9 @@ def _render_form(
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
+    *,
+    hidden: dict[str, str] | None = None,
+    theirs: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     page = render_template(
         "admin/form.html",
@@ -159,17 +167,22 @@ def _render_form(
         values=values,
         errors=errors,
         fields=TOPIC_FIELDS,
+        hidden=hidden or {},
+        theirs=theirs or {},
     )
     return page, status
 
 
-def _submitted(
-    existing: Topic | None,
-) -> tuple[dict[str, str], Topic | None, dict[str, str]]:
+def _typed() -> tuple[dict[str, str], dict[str, str]]:
+    """Every field's value as the form shows it, and the fields it sent."""
     values = {f.name: request.form.get(f.name, "") for f in TOPIC_FIELDS}
-    data = {name: value for name, value in values.items() if name in request.form}
+    return values, {name: v for name, v in values.items() if name in request.form}
+
+
+def _submitted() -> tuple[dict[str, str], Topic | None, dict[str, str]]:
+    values, data = _typed()
     try:
-        topic = parse_topic(data, settings=services().config, existing=existing)
+        topic = parse_topic(data, settings=services().config)
     except TopicInvalid as exc:
         return values, None, exc.errors
     return values, topic, {}
@@ -179,7 +192,7 @@ def _submitted(
 def add_topic() -> BaseResponse | tuple[str, int]:
     if request.method == "GET":
         return _render_form(None, form_values(None, services().config), {})
-    values, topic, errors = _submitted(None)
+    values, topic, errors = _submitted()
     if topic is None:
         return _render_form(None, values, errors, 400)
     try:
@@ -191,19 +204,55 @@ def add_topic() -> BaseResponse | tuple[str, int]:
     return redirect(url_for("admin.topic", slug=topic.slug))
 
 
+def _shown(topic: Topic) -> dict[str, str]:
+    return form_values(topic, services().config)
+
+
+def _build(data: dict[str, str], current: Topic) -> Topic:
+    """:raises TopicInvalid:"""
+    return parse_topic(data, settings=services().config, existing=current)
+
+
 @bp.route("/topics/<slug>/edit", methods=["GET", "POST"])
 def edit_topic(slug: str) -> BaseResponse | tuple[str, int]:
-    existing = stored_state(slug).topic
+    state = stored_state(slug)
     if request.method == "GET":
-        return _render_form(existing, form_values(existing, services().config), {})
-    values, topic, errors = _submitted(existing)
-    if topic is None:
-        return _render_form(existing, values | {"slug": slug}, errors, 400)
+        values = _shown(state.topic)
+        return _render_form(state.topic, values, {}, hidden=form_base(state, values))
+    values, typed = _typed()
+    values["slug"] = slug  # shown, not editable
+    typed.pop("slug", None)
+    hidden = {k: request.form.get(k, "") for k in (VERSION_FIELD, BASE_FIELD)}
     try:
-        services().store.update_topic(topic)
+        saved = save_edit(
+            services().store,
+            slug,
+            typed,
+            version=hidden[VERSION_FIELD],
+            base=hidden[BASE_FIELD],
+            values_of=_shown,
+            build=_build,
+        )
+    except TopicInvalid as exc:
+        return _render_form(state.topic, values, exc.errors, 400, hidden=hidden)
+    except EditConflict as exc:
+        # Nothing saved: the admin's values stay in the form, beside what
+        # someone else saved meanwhile, and saving again applies them.
+        now = stored_state(slug)
+        hidden = form_base(now, _shown(now.topic))
+        return _render_form(
+            now.topic, values, {}, 409, hidden=hidden, theirs=exc.theirs
+        )
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
-    flash(f"Saved {topic.title}. Refresh it to fetch a list with the new settings.")
+    title = stored_state(slug).topic.title
+    flash(f"Saved {title}. Refresh it to fetch a list with the new settings.")
+    if saved.kept:
+        flash(
+            "Someone else changed this topic while you were editing; their"
+            " changes to " + ", ".join(saved.kept) + " are kept.",
+            "warning",
+        )
     return redirect(url_for("admin.topic", slug=slug))
 
 

@@ -146,7 +146,7 @@ def change_topic(slug: str) -> Response:
     expected = _if_match(slug)
     try:
         services().store.change_topic(
-            slug, lambda current: _topic_from(data, current), if_version=expected
+            slug, lambda current: _topic_from(data, current.topic), if_version=expected
         )
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None

@@ -42,7 +42,7 @@ def lost_field_changes(base: str) -> int:
         for round_ in range(ROUNDS):
             barrier = Barrier(len(FIELDS))
 
-            def edit(name: str, round_: int = round_) -> int:
+            def edit(name: str, round_: int = round_, barrier=barrier) -> int:
                 barrier.wait(timeout=30)
                 response = requests.put(
                     f"{base}/api/v1/topics/race",

@@ -66,11 +66,11 @@ class SnapshotStore(ABC):
     def change_topic(
         self,
         slug: str,
-        change: Callable[[Topic], Topic],
+        change: Callable[[TopicState], Topic],
         *,
         if_version: int | None = None,
     ) -> int:
-        """Apply ``change`` to the topic's current settings without losing a
+        """Apply ``change`` to the topic's current state without losing a
         concurrent change: read, change, compare-and-set on the version, and
         on a lost race read again and retry. With ``if_version`` the caller
         insists on that version and gets ``VersionConflict`` instead of a
@@ -87,7 +87,7 @@ class SnapshotStore(ABC):
             if if_version is not None and state.version != if_version:
                 raise VersionConflict(slug)
             try:
-                return self.update_topic(change(state.topic), if_version=state.version)
+                return self.update_topic(change(state), if_version=state.version)
             except VersionConflict:
                 if if_version is not None:
                     raise
