@@ -307,6 +307,24 @@ def test_budget_buckets_and_windows_are_separate(store):
 
 
 # -- metrics ------------------------------------------------------------------
+def test_slots_are_reserved_spacing_apart_within_max_wait(store):
+    clock = time.time  # Redis reads its own
+    waits = [store.reserve_slot("amazon:next", 10.0, 25, clock) for _ in range(4)]
+    assert waits[3] is None  # thirty seconds away: more than max_wait
+    assert [round(w, -1) for w in waits[:3]] == [0, 10, 20]
+    assert store.reserve_slot("other", 10.0, 25, clock) == pytest.approx(0, abs=1)
+    assert store.reserve_slot("amazon:next", 10.0, 35, clock) > 25
+
+
+def test_a_departure_too_soon_after_the_last_is_refused(store):
+    assert store.claim_departure("sent", 0.5, time.time) == 0
+    left = store.claim_departure("sent", 0.5, time.time)
+    assert 0 < left <= 0.5
+    assert store.claim_departure("other", 0.5, time.time) == 0
+    time.sleep(left)
+    assert store.claim_departure("sent", 0.5, time.time) == 0
+
+
 def test_counters_add_up_and_keep_their_names(store):
     assert store.counters() == {}
     name = 'widget_http_requests_total{route="widget.widget_document",status="200"}'
@@ -416,6 +434,31 @@ def test_concurrent_callers_share_one_lease_and_one_budget(store_url):
         assert leases.count(True) == 1
         assert budget.count(True) == 10
         assert stores[0].budget_used("tps", 60, 610.0) == 10
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_concurrent_reservations_get_distinct_evenly_spaced_slots(store_url):
+    # Ten seconds apart, so that however slow the machine, a slot given twice
+    # or out of step cannot hide in how long the calls themselves took.
+    stores = [make_store(store_url) for _ in range(6)]
+    starts = []
+
+    def work(n):
+        for _ in range(5):
+            now = time.time()
+            starts.append(now + stores[n].reserve_slot("b", 10.0, 1000, time.time))
+
+    try:
+        began = time.time()
+        run_threads(len(stores), work)
+        after = stores[0].reserve_slot("b", 10.0, 1000, time.time)
+        elapsed = time.time() - began
+        assert 300 - elapsed - 1 <= after <= 300  # 30 slots taken, none twice
+        starts.sort()
+        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        assert len(starts) == 30 and min(gaps) > 5, min(gaps)
     finally:
         for store in stores:
             store.close()

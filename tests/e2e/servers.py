@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 
+from tests.conftest import StubServer
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,3 +126,28 @@ def gunicorn(tmp_path: Path, **options) -> Iterator[str]:
     """``gunicorn_process``, yielding only the base URL."""
     with gunicorn_process(tmp_path, **options) as (base, _):
         yield base
+
+
+@contextmanager
+def stub_server_process(tmp_path: Path, *args: str):
+    """``widget stub-server ARGS`` in a process of its own (so that what it
+    logs is not slowed by the test's own threads); yields a StubServer."""
+    port = free_port()
+    log_path = tmp_path / f"stub-server-{port}.log"
+    log = open(log_path, "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "widget", "stub-server", "--port", str(port), *args],
+        cwd=ROOT,
+        env=service_env(tmp_path),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base + "/_stub/calls", process, log=log_path)
+        yield StubServer(None, base)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+        log.close()

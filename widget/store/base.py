@@ -39,6 +39,9 @@ class VersionConflict(StoreError):
     """The topic changed after the version the caller based its change on."""
 
 
+#: Where stores local to one host read the time (seconds since the epoch).
+Clock = Callable[[], float]
+
 #: Compare-and-set attempts of ``change_topic`` before it gives up: enough
 #: for dozens of writers changing one topic at the same moment.
 CHANGE_ATTEMPTS = 50
@@ -156,6 +159,27 @@ class SnapshotStore(ABC):
 
     @abstractmethod
     def budget_used(self, bucket: str, window: int, now: float) -> int: ...
+
+    @abstractmethod
+    def reserve_slot(
+        self, bucket: str, spacing: float, max_wait: float, clock: Clock
+    ) -> float | None:
+        """Reserve the next start time of ``bucket``: at least ``spacing``
+        seconds after the one reserved before (GCRA's "next allowed time"),
+        atomically. Returns the seconds to wait until it, or None (and
+        reserves nothing) when that is more than ``max_wait``.
+
+        ``clock`` is read once the bucket is held; a store shared by several
+        hosts reads its own clock instead, so hosts whose clocks differ
+        still keep the spacing.
+        """
+
+    @abstractmethod
+    def claim_departure(self, bucket: str, spacing: float, clock: Clock) -> float:
+        """Record a departure now, unless the last one recorded in ``bucket``
+        was less than ``spacing`` seconds ago: then record nothing and return
+        the seconds still to wait (0 means recorded). Atomic; same clocks as
+        ``reserve_slot``."""
 
     # -- metrics --------------------------------------------------------------
     @abstractmethod

@@ -9,6 +9,8 @@ Layout (all keys under ``widget:``)::
     history:<slug>       list of JSON entries, newest first, trimmed to keep
     lease:<name>         holder id, with a PX expiry
     budget:<bucket>:<t>  use count of the window starting at t, with EXPIRE
+    slot:<bucket>        budget spacing: the next allowed start time, or the
+                         last departure (Redis clock), with PEXPIRE
     meta                 hash
 
 Every write that reads before it writes is one Lua script
@@ -52,6 +54,7 @@ from widget.serialize import iso
 from widget.serialize import state_from_stored
 from widget.serialize import topic_to_dict
 from widget.serialize import toplist_to_dict
+from widget.store.base import Clock
 from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
@@ -59,8 +62,10 @@ from widget.store.base import TopicNotFound
 from widget.store.base import VersionConflict
 from widget.store.redis_scripts import ACQUIRE_LEASE
 from widget.store.redis_scripts import ADD_TOPIC
+from widget.store.redis_scripts import CLAIM_DEPARTURE
 from widget.store.redis_scripts import RELEASE_LEASE
 from widget.store.redis_scripts import REMOVE_TOPIC
+from widget.store.redis_scripts import RESERVE_SLOT
 from widget.store.redis_scripts import SAVE_SNAPSHOT
 from widget.store.redis_scripts import SET_FIELDS
 from widget.store.redis_scripts import TAKE_BUDGET
@@ -134,6 +139,8 @@ class RedisStore(SnapshotStore):
         self._acquire = client.register_script(ACQUIRE_LEASE)
         self._release = client.register_script(RELEASE_LEASE)
         self._take_budget = client.register_script(TAKE_BUDGET)
+        self._reserve_slot = client.register_script(RESERVE_SLOT)
+        self._claim_departure = client.register_script(CLAIM_DEPARTURE)
 
     @classmethod
     def from_url(cls, url: str) -> RedisStore:
@@ -304,6 +311,22 @@ class RedisStore(SnapshotStore):
         with self._guard():
             value = self.client.get(self._budget_key(bucket, window, now))
         return int(value) if value else 0
+
+    def reserve_slot(
+        self, bucket: str, spacing: float, max_wait: float, clock: Clock
+    ) -> float | None:
+        with self._guard():
+            wait = self._reserve_slot(
+                keys=[self._key("slot", bucket)], args=[spacing, max_wait]
+            )
+        return None if wait is None else float(wait)
+
+    def claim_departure(self, bucket: str, spacing: float, clock: Clock) -> float:
+        with self._guard():
+            left = self._claim_departure(
+                keys=[self._key("slot", bucket)], args=[spacing]
+            )
+        return float(left)
 
     # -- metrics --------------------------------------------------------------
     def add_counters(self, deltas: dict[str, int]) -> None:

@@ -74,3 +74,39 @@ redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
 """
+
+# The two budget-spacing scripts read Redis's own clock, so hosts whose
+# clocks differ still keep the spacing. Seconds travel as text: Lua numbers
+# would lose the fractions on the way back.
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+"""
+
+# KEYS: next allowed time. ARGV: spacing, max wait (seconds).
+# Returns the wait, or nil when it would exceed the max wait.
+RESERVE_SLOT = (
+    _NOW
+    + """
+local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+if start - now > tonumber(ARGV[2]) then return nil end
+local next = start + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%.6f', next),
+           'PX', math.ceil((next - now) * 1000) + 60000)
+return string.format('%.6f', start - now)
+"""
+)
+
+# KEYS: last departure. ARGV: spacing (seconds).
+# Returns "0" when this departure is recorded, else the seconds still to wait.
+CLAIM_DEPARTURE = (
+    _NOW
+    + """
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local left = last + tonumber(ARGV[1]) - now
+if left > 0 then return string.format('%.6f', left) end
+redis.call('SET', KEYS[1], string.format('%.6f', now),
+           'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 60000)
+return '0'
+"""
+)

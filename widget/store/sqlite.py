@@ -29,6 +29,7 @@ from widget.serialize import iso
 from widget.serialize import state_from_stored
 from widget.serialize import topic_to_dict
 from widget.serialize import toplist_to_dict
+from widget.store.base import Clock
 from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
@@ -64,6 +65,7 @@ CREATE TABLE IF NOT EXISTS budget (
     used INTEGER NOT NULL,
     PRIMARY KEY (bucket, window_start)
 );
+CREATE TABLE IF NOT EXISTS slots (bucket TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('sequence', '0');
@@ -331,6 +333,37 @@ class SQLiteStore(SnapshotStore):
             (bucket, start),
         )
         return int(rows[0][0]) if rows else 0
+
+    def reserve_slot(
+        self, bucket: str, spacing: float, max_wait: float, clock: Clock
+    ) -> float | None:
+        with self._write() as db:
+            now = clock()  # once the write lock is ours
+            start = max(now, self._slot(db, bucket) or now)
+            if start - now > max_wait:
+                return None
+            self._set_slot(db, bucket, start + spacing)
+        return start - now
+
+    def claim_departure(self, bucket: str, spacing: float, clock: Clock) -> float:
+        with self._write() as db:
+            now = clock()
+            last = self._slot(db, bucket)
+            if last is not None and now < last + spacing:
+                return last + spacing - now
+            self._set_slot(db, bucket, now)
+        return 0.0
+
+    @staticmethod
+    def _slot(db: sqlite3.Connection, bucket: str) -> float | None:
+        row = db.execute("SELECT at FROM slots WHERE bucket = ?", (bucket,)).fetchone()
+        return None if row is None else float(row[0])
+
+    @staticmethod
+    def _set_slot(db: sqlite3.Connection, bucket: str, at: float) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO slots (bucket, at) VALUES (?, ?)", (bucket, at)
+        )
 
     # -- metrics --------------------------------------------------------------
     def add_counters(self, deltas: dict[str, int]) -> None:
