@@ -473,3 +473,53 @@ def test_a_refresh_meanwhile_is_no_conflict(admin):
     assert admin.client.get("/api/v1/topics/dune").json["title"] == "D"
     shown = flashes(admin.client.get("/admin/topics/dune").text)
     assert not any("Someone else" in f for f in shown)
+
+
+def test_a_copied_cookie_stops_working_after_logout(admin, admin_app):
+    copy = admin_app.test_client()
+    cookie = admin.client.get_cookie("session")
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/admin/").status_code == 200
+    admin.post("/admin/logout")
+    assert copy.get("/admin/").status_code == 302
+    refused = copy.post("/admin/refresh", data={"csrf_token": admin.csrf})
+    assert refused.headers["Location"].startswith("/admin/login")
+    # Logging in again gives a new session that works.
+    assert admin.login().status_code == 302
+    assert admin.client.get("/admin/").status_code == 200
+
+
+def test_the_session_keeps_a_keyed_fingerprint_not_a_bare_hash(admin, admin_app):
+    import hashlib
+
+    cookie = admin.client.get_cookie("session").value
+    serializer = admin_app.session_interface.get_signing_serializer(admin_app)
+    kept = serializer.loads(cookie)["admin"]
+    bare = hashlib.sha256(b"widget-admin:" + TOKEN.encode()).hexdigest()[:32]
+    assert kept != bare and TOKEN not in cookie
+    # Keyed with the secret key: another key gives another fingerprint, so
+    # logging in again under a new key is needed.
+    admin_app.secret_key = "another secret key, as after a rotation"
+    assert admin.client.get("/admin/").status_code == 302
+
+
+NON_ASCII_TOKEN = "geheim-schlüssel-für-die-bücher-🔑"
+
+
+def test_a_non_ascii_token_works_in_the_form_and_the_api(make_app):
+    app = make_app(WIDGET_ADMIN_TOKEN=NON_ASCII_TOKEN, WIDGET_SEED_DEMO=False)
+    actions = AdminActions(app.test_client())
+    assert actions.login(token=NON_ASCII_TOKEN).status_code == 302
+    assert actions.client.get("/admin/").status_code == 200
+    # A server hands header bytes to WSGI decoded as Latin-1; so does this.
+    sent = ("Bearer " + NON_ASCII_TOKEN).encode().decode("latin-1")
+    api = app.test_client()
+    for _ in range(12):  # more than the failure limit: none of them failed
+        response = api.post(
+            "/api/v1/topics", json={"title": "Dune"}, headers={"Authorization": sent}
+        )
+        assert response.status_code in (201, 409)
+    wrong = ("Bearer " + NON_ASCII_TOKEN[:-1] + "x").encode().decode("latin-1")
+    assert (
+        api.post("/api/v1/refresh", headers={"Authorization": wrong}).status_code == 403
+    )

@@ -325,6 +325,16 @@ def test_a_departure_too_soon_after_the_last_is_refused(store):
     assert store.claim_departure("sent", 0.5, time.time) == 0
 
 
+def test_a_revocation_holds_for_its_time_then_is_forgotten(store):
+    assert store.is_revoked("sid-1") is False
+    store.revoke("sid-1", 0.3)
+    store.revoke("sid-2", 60)
+    assert store.is_revoked("sid-1") and store.is_revoked("sid-2")
+    time.sleep(0.4)
+    assert store.is_revoked("sid-1") is False
+    assert store.is_revoked("sid-2") is True
+
+
 def test_counters_add_up_and_keep_their_names(store):
     assert store.counters() == {}
     name = 'widget_http_requests_total{route="widget.widget_document",status="200"}'

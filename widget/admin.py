@@ -16,7 +16,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import session
 from flask import url_for
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -59,8 +58,7 @@ def guard() -> BaseResponse | None:
         check_csrf(request.form.get(FIELD))
     if request.endpoint == "admin.login":
         return None
-    fingerprint = session.get("admin")
-    if not isinstance(fingerprint, str) or fingerprint != auth.token_fingerprint():
+    if not auth.admin_session_valid():
         return redirect(url_for("admin.login", next=request.path))
     return None
 
@@ -89,7 +87,7 @@ def login() -> BaseResponse | tuple[str, int]:
     if request.method == "GET":
         return render_template("admin/login.html", next=next_url), 200
     auth.check_not_throttled()
-    if not auth.token_matches(request.form.get("token", "")):
+    if not auth.token_matches(request.form.get("token", "").encode("utf-8")):
         auth.record_failure()
         return (
             render_template(
@@ -97,15 +95,14 @@ def login() -> BaseResponse | tuple[str, int]:
             ),
             401,
         )
-    session.clear()  # no fixation: a fresh session for the admin
-    session["admin"] = auth.token_fingerprint()
+    auth.open_admin_session()
     rotate_csrf()
     return redirect(next_url)
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    session.clear()
+    auth.close_admin_session()
     rotate_csrf()
     flash("You are logged out.")
     return redirect(url_for("admin.login"))

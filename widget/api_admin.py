@@ -59,7 +59,7 @@ def require_token() -> None:
         )
     # Only guesses are slowed down; a request without a token guessed nothing.
     auth.check_not_throttled()
-    if not auth.token_matches(given.strip()):
+    if not auth.token_matches(auth.header_bytes(given.strip())):
         auth.record_failure()
         raise Forbidden("That admin token is not right.")
 

@@ -83,6 +83,24 @@ def to_secret(value: Any) -> Secret | None:
     return Secret(text) if text else None
 
 
+#: The admin token opens everything; shorter ones can be guessed.
+MIN_ADMIN_TOKEN = 16
+
+
+def to_admin_token(value: Any) -> Secret | None:
+    secret = to_secret(value)
+    if secret is not None and len(secret.reveal()) < MIN_ADMIN_TOKEN:
+        raise ValueError(
+            f"must be at least {MIN_ADMIN_TOKEN} characters (e.g. the output of"
+            " `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+    return secret
+
+
+#: Casts whose input is a secret: never repeated in an error message.
+SECRET_CASTS = (to_secret, to_admin_token)
+
+
 def to_int(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("expected a whole number")
@@ -219,9 +237,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WIDGET_ADMIN_TOKEN",
         None,
-        to_secret,
-        "Admin secret for the admin pages, API and login form; admin routes"
-        " answer 503 while unset.",
+        to_admin_token,
+        "Admin secret for the admin pages, API and login form, at least 16"
+        " characters; admin routes answer 503 while unset.",
     ),
     Setting(
         "WIDGET_SECRET_KEY",
@@ -389,7 +407,8 @@ SETTINGS: tuple[Setting, ...] = (
         "WIDGET_AMAZON_TPS",
         1.0,
         to_positive_float,
-        "Upstream requests per second, across all workers of the store.",
+        "Upstream requests per second, across all workers and hosts of the store:"
+        " calls are spaced at least 1/TPS seconds apart.",
     ),
     Setting(
         "WIDGET_AMAZON_TPD",
@@ -423,7 +442,7 @@ def load_config(
         try:
             config[setting.name] = None if raw is None else setting.cast(raw)
         except (TypeError, ValueError) as exc:
-            shown = "**********" if setting.cast is to_secret else repr(raw)
+            shown = "**********" if setting.cast in SECRET_CASTS else repr(raw)
             raise ConfigError(f"{setting.name}={shown}: {exc}") from None
     _check_amazon(config)
     # Non-WIDGET keys (Flask's own, such as TESTING) pass through unchanged.

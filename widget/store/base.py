@@ -153,6 +153,14 @@ class SnapshotStore(ABC):
         """Give the lease back; a no-op unless ``holder`` holds it."""
 
     @abstractmethod
+    def revoke(self, key: str, ttl: float) -> None:
+        """Mark ``key`` (e.g. a session id) revoked for ``ttl`` seconds;
+        afterwards the store may forget it."""
+
+    @abstractmethod
+    def is_revoked(self, key: str) -> bool: ...
+
+    @abstractmethod
     def take_budget(self, bucket: str, limit: int, window: int, now: float) -> bool:
         """Count one use in the current ``window``-second window of
         ``bucket``; False (and no count) when ``limit`` is reached."""

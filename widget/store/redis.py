@@ -8,6 +8,7 @@ Layout (all keys under ``widget:``)::
                          error, last_attempt
     history:<slug>       list of JSON entries, newest first, trimmed to keep
     lease:<name>         holder id, with a PX expiry
+    revoked:<key>        a revoked session id, until its session would expire
     budget:<bucket>:<t>  use count of the window starting at t, with EXPIRE
     slot:<bucket>        budget spacing: the next allowed start time, or the
                          last departure (Redis clock), with PEXPIRE
@@ -293,6 +294,14 @@ class RedisStore(SnapshotStore):
     def release_lease(self, name: str, holder: str) -> None:
         with self._guard():
             self._release(keys=[self._key("lease", name)], args=[holder])
+
+    def revoke(self, key: str, ttl: float) -> None:
+        with self._guard():
+            self.client.set(self._key("revoked", key), "1", px=max(1, int(ttl * 1000)))
+
+    def is_revoked(self, key: str) -> bool:
+        with self._guard():
+            return bool(self.client.exists(self._key("revoked", key)))
 
     def _budget_key(self, bucket: str, window: int, now: float) -> str:
         return self._key("budget", bucket, str(int(now // window) * window))

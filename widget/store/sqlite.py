@@ -65,6 +65,7 @@ CREATE TABLE IF NOT EXISTS budget (
     used INTEGER NOT NULL,
     PRIMARY KEY (bucket, window_start)
 );
+CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, until REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS slots (bucket TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -303,6 +304,21 @@ class SQLiteStore(SnapshotStore):
             db.execute(
                 "DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder)
             )
+
+    def revoke(self, key: str, ttl: float) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM revoked WHERE until < ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO revoked (key, until) VALUES (?, ?)",
+                (key, now + ttl),
+            )
+
+    def is_revoked(self, key: str) -> bool:
+        rows = self._read(
+            "SELECT 1 FROM revoked WHERE key = ? AND until >= ?", (key, time.time())
+        )
+        return bool(rows)
 
     def take_budget(self, bucket: str, limit: int, window: int, now: float) -> bool:
         start = int(now // window) * window
