@@ -108,6 +108,12 @@ def test_create_with_the_same_slug_conflicts(api):
         ({"title": "x" * 81}, "title", "at most 80 characters"),
         ({"title": "Dune", "keywords": "k" * 201}, "keywords", "at most 200"),
         ({"title": "Dune", "refresh_interval": "2d"}, "refresh_interval", "24h"),
+        (
+            {"title": "Dune", "refresh_interval": "99999999999999999999d"},
+            "refresh_interval",
+            "far too long",
+        ),
+        ({"title": "Dune", "refresh_interval": 10**30}, "refresh_interval", "long"),
         ({"title": "Dune", "search_index": "Toys"}, "search_index", "one of"),
         ({"title": "Dune", "slug": "Not A Slug"}, "slug", "lowercase"),
     ],

@@ -18,6 +18,7 @@ from flask import g
 from flask import jsonify
 from flask import request
 
+from widget.casts import PARTNER_TAG
 from widget.catalog.stub import StubItem
 from widget.catalog.stub import search
 from widget.stubserver import wire
@@ -26,7 +27,6 @@ from widget.stubserver.state import called
 
 bp = Blueprint("stub_operations", __name__, url_prefix="/catalog/v1")
 
-PARTNER_TAG = re.compile(r"^[A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+)*-\d{2}$")
 BEARER = re.compile(r"^Bearer ([^\s,]+)(?:, Version (\S+))?$")
 UNAUTHORIZED = "UnauthorizedException"
 INVALID = "ValidationException"
