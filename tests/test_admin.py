@@ -523,3 +523,13 @@ def test_a_non_ascii_token_works_in_the_form_and_the_api(make_app):
     assert (
         api.post("/api/v1/refresh", headers={"Authorization": wrong}).status_code == 403
     )
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin/\r\nSet-Cookie: x=1", "/admin/\nx", "/admin/\x7f"]
+)
+def test_control_characters_in_next_are_a_400(admin_app, target):
+    actions = AdminActions(admin_app.test_client())
+    response = actions.login(next_url=target)
+    assert response.status_code == 400
+    assert "control characters" in response.text

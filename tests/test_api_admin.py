@@ -298,3 +298,37 @@ def test_if_match_after_someone_else_changed_the_topic_is_412(api, change):
         headers=AUTH | {"If-Match": "W/" + etag},
     )
     assert weak.status_code == 412  # If-Match compares strongly
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(api):
+    deep = "[" * 100_000 + "]" * 100_000
+    response = api.post(
+        "/api/v1/topics", data='{"title": ' + deep[:15000] + "}", headers=AUTH
+    )
+    assert response.status_code == 400
+    response = api.post("/api/v1/topics", data="[" * 15000, headers=AUTH)
+    assert response.status_code == 400
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_not_cut(api):
+    """Issue 12, item 7: chunked bodies (no Content-Length) used to be cut at
+    the limit and the rest accepted."""
+    import io
+
+    body = ('{"title": "Dune", "keywords": "' + "k" * 20000 + '"}').encode()
+    response = api.post(
+        "/api/v1/topics",
+        input_stream=io.BytesIO(body),
+        headers=AUTH | {"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 413
+    assert api.get("/api/v1/topics").json["topics"] == []
+    small = b'{"title": "Dune"}'
+    response = api.post(
+        "/api/v1/topics",
+        input_stream=io.BytesIO(small),
+        headers=AUTH | {"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert response.status_code == 201

@@ -33,6 +33,7 @@ from widget.csrf import csrf_token
 from widget.csrf import rotate_csrf
 from widget.embed import reserve_style
 from widget.embed import snippets
+from widget.errors import BadRequest
 from widget.errors import NotFound
 from widget.headers import widget_csp
 from widget.lists import RefreshOutcome
@@ -75,7 +76,13 @@ def template_helpers() -> dict[str, Any]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only our own admin paths, never another site ("//evil.example")."""
+    """Only our own admin paths, never another site ("//evil.example").
+
+    :raises BadRequest: for control characters (CR/LF would split the
+        ``Location`` header).
+    """
+    if target and any(ord(c) < 32 or ord(c) == 127 for c in target):
+        raise BadRequest("The return address (next) holds control characters.")
     if target and target.startswith("/admin/") and not target.startswith("//"):
         return target
     return url_for("admin.index")

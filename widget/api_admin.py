@@ -16,7 +16,6 @@ from flask import Response
 from flask import jsonify
 from flask import request
 from flask import url_for
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from widget import auth
 from widget import schedule
@@ -49,7 +48,6 @@ MAX_BODY = 16 * 1024
 
 @bp.before_request
 def require_token() -> None:
-    request.max_content_length = MAX_BODY  # larger bodies get a 413
     auth.admin_token()  # 503 with a how-to while unset
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not given.strip():
@@ -70,6 +68,28 @@ def no_store(response: Response) -> Response:
     return response
 
 
+def _body() -> bytes:
+    """The request body, however it is sent: with a ``Content-Length`` or
+    chunked (which Werkzeug would cut at the limit without a word).
+
+    :raises PayloadTooLarge: past ``MAX_BODY``.
+    """
+    too_large = PayloadTooLarge(
+        f"The body is larger than {MAX_BODY} bytes; a topic needs far less."
+    )
+    length = request.content_length
+    if length is not None:
+        if length > MAX_BODY:
+            raise too_large
+        return request.get_data(cache=False)
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""  # no length and no chunking: there is no body
+    raw: bytes = request.environ["wsgi.input"].read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise too_large
+    return raw
+
+
 def _json_object() -> dict[str, Any]:
     """The request body as a JSON object.
 
@@ -77,17 +97,13 @@ def _json_object() -> dict[str, Any]:
     :raises PayloadTooLarge: past ``MAX_BODY``.
     """
     try:
-        raw = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise PayloadTooLarge(
-            f"The body is larger than {MAX_BODY} bytes; a topic needs far less."
-        ) from None
-    try:
-        data = json.loads(raw)
+        data = json.loads(_body())
     except (ValueError, UnicodeDecodeError):
         raise BadRequest(
             'The body is not JSON; send an object such as {"title": "NASA Artemis"}.'
         ) from None
+    except RecursionError:
+        raise BadRequest("The body is nested too deeply for a topic.") from None
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object of topic fields.")
     return data
