@@ -52,7 +52,7 @@ def test_widget_shows_heading_products_disclosure_and_footer(artemis, clock):
     assert html.count("<li>") == 10
     assert "As an Amazon Associate we earn from qualifying purchases." in html
     assert "Last update on 2026-11-26 / Affiliate links / Images from Amazon" in html
-    assert "$11.00" in html and "by Author 1" in html
+    assert "$11.00" in html and "by <bdi>Author 1</bdi>" in html
 
 
 def test_heading_counts_the_items_really_shown(artemis_app, fake_catalog):
