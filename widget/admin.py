@@ -128,12 +128,14 @@ def topic(slug: str) -> str:
     state = stored_state(slug)
     found = services()
     count = state.topic.item_count
+    base_url = public_base_url()
     return render_template(
         "admin/topic.html",
         state=state,
         row=topic_row(state, found.lists.now()),
         history=found.store.history(slug),
-        embed=snippets(public_base_url(), slug, state.topic.title, count=count),
+        base_url=base_url,
+        embed=snippets(base_url, slug, state.topic.title, count=count),
         preview_height=reserve_style("list", count, "en", "height"),
         count=count,
     )

@@ -7,7 +7,6 @@ import json
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
-from flask import request
 
 from widget.api_json import topic_detail
 from widget.api_json import topic_etag
@@ -16,6 +15,7 @@ from widget.errors import NotFound
 from widget.freshness import freshness
 from widget.freshness import topic_status
 from widget.lookup import check_slug
+from widget.lookup import public_base_url
 from widget.services import services
 from widget.store import TopicNotFound
 
@@ -44,7 +44,7 @@ def get_topic(slug: str) -> Response:
         state.version,
         freshness(state.snapshot, now),
         topic_status(state, now),
-        request.host_url,
+        public_base_url(),
     )
     body = lists.memo(key, lambda: json.dumps(topic_detail(state)).encode())
     return Response(

@@ -293,8 +293,11 @@ SETTINGS: tuple[Setting, ...] = (
         "WIDGET_PUBLIC_URL",
         None,
         to_optional_base_url,
-        "Public base URL of the service (e.g. https://widgets.example.com) used in"
-        " embed codes and fragments; taken from each request if unset.",
+        "Public base URL of the service (http or https, e.g."
+        " https://widgets.example.com), used in embed codes, fragments and the"
+        " API's `widget_url`. If unset, the request's own address is used only on"
+        " localhost, 127.0.0.1 or [::1] (development); for any other Host header"
+        " those URLs are relative, never taken from the header.",
     ),
     Setting(
         "WIDGET_CACHE_MAX_AGE",
