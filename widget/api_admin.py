@@ -23,11 +23,9 @@ from widget.api_json import topic_detail
 from widget.api_json import topic_etag
 from widget.errors import BadRequest
 from widget.errors import Conflict
-from widget.errors import Forbidden
 from widget.errors import NotFound
 from widget.errors import PayloadTooLarge
 from widget.errors import PreconditionFailed
-from widget.errors import Unauthorized
 from widget.lists import RefreshOutcome
 from widget.lookup import check_slug
 from widget.lookup import stored_state
@@ -48,18 +46,7 @@ MAX_BODY = 16 * 1024
 
 @bp.before_request
 def require_token() -> None:
-    auth.admin_token()  # 503 with a how-to while unset
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        raise Unauthorized(
-            "Send the admin token as: Authorization: Bearer <WIDGET_ADMIN_TOKEN>.",
-            headers={"WWW-Authenticate": 'Bearer realm="widget-admin"'},
-        )
-    # Only guesses are slowed down; a request without a token guessed nothing.
-    auth.check_not_throttled()
-    if not auth.token_matches(auth.header_bytes(given.strip())):
-        auth.record_failure()
-        raise Forbidden("That admin token is not right.")
+    auth.bearer_is_admin(required=True)
 
 
 @bp.after_request

@@ -28,8 +28,10 @@ from flask import request
 from flask import session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from widget.errors import Forbidden
 from widget.errors import ServiceUnavailable
 from widget.errors import TooManyRequests
+from widget.errors import Unauthorized
 from widget.services import services
 
 #: An admin session ends this long after logging in (the cookie's signature
@@ -100,6 +102,38 @@ def admin_session_valid() -> bool:
     if not hmac.compare_digest(fingerprint, token_fingerprint()):
         return False
     return not services().store.is_revoked("session:" + sid)
+
+
+def bearer_is_admin(*, required: bool) -> bool:
+    """Whether the request carries the admin token as a bearer token.
+
+    Without one: False, or with ``required`` a 401. A wrong one counts
+    toward the client's failure limit and is a 403 either way, so no route
+    answers guesses without slowing them down.
+
+    :raises ServiceUnavailable: (when required) while no token is set.
+    :raises Unauthorized:
+    :raises Forbidden:
+    :raises TooManyRequests:
+    """
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        if required:
+            admin_token()  # 503 with a how-to while unset
+            raise Unauthorized(
+                "Send the admin token as: Authorization: Bearer <WIDGET_ADMIN_TOKEN>.",
+                headers={"WWW-Authenticate": 'Bearer realm="widget-admin"'},
+            )
+        return False
+    if not required and not current_app.config["WIDGET_ADMIN_TOKEN"]:
+        return False  # nothing to be admin of
+    admin_token()
+    # Only guesses are slowed down; a request without a token guessed nothing.
+    check_not_throttled()
+    if not token_matches(header_bytes(given.strip())):
+        record_failure()
+        raise Forbidden("That admin token is not right.")
+    return True
 
 
 def _bucket() -> str:
