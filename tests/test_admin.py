@@ -533,3 +533,25 @@ def test_control_characters_in_next_are_a_400(admin_app, target):
     response = actions.login(next_url=target)
     assert response.status_code == 400
     assert "control characters" in response.text
+
+
+def test_refresh_all_with_160_failing_topics_keeps_the_cookie_small(
+    admin, admin_app, fake_catalog
+):
+    """Issue 12, item 7: the list of failed topics made a 5 KB flash cookie,
+    which browsers drop."""
+    import hashlib
+
+    from widget.models import Topic
+
+    store = admin_app.extensions["widget"].store
+    for n in range(160):  # slugs that do not compress away
+        slug = f"t{n}-" + hashlib.sha1(str(n).encode()).hexdigest()[:40]
+        store.add_topic(Topic(slug, f"Topic {n}", "x"))
+    fake_catalog.error = CatalogUnavailable("upstream down " + "x" * 200)
+    response = admin.post("/admin/refresh")
+    cookie = response.headers["Set-Cookie"]
+    assert len(cookie) < 4096
+    shown = flashes(admin.client.get("/admin/").text)
+    failed = next(f for f in shown if f.startswith("Failed"))
+    assert failed.endswith("and 150 more")

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint
 from flask import Response
-from flask import flash
+from flask import flash as _flash
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -50,6 +50,26 @@ from widget.topics import form_values
 from widget.topics import parse_topic
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+#: Flash messages travel in the session cookie, which browsers drop past
+#: 4 KB: each message is cut to this many characters, each list of topics
+#: to ``MAX_LISTED`` names.
+MAX_FLASH = 600
+MAX_LISTED = 10
+
+
+def flash(message: str, category: str = "message") -> None:
+    if len(message) > MAX_FLASH:
+        message = message[: MAX_FLASH - 1] + "…"
+    _flash(message, category)
+
+
+def _listed(slugs: list[str]) -> str:
+    """ "a, b, c" or "a, b, ... and 150 more"."""
+    shown = ", ".join(slugs[:MAX_LISTED])
+    more = len(slugs) - MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
 
 
 @bp.before_request
@@ -311,16 +331,16 @@ def refresh_all() -> BaseResponse:
     # One summary line: a flash per topic could overflow the session cookie.
     flash(f"Refreshed {done} topic{'' if done == 1 else 's'}.")
     if busy:
-        flash("Being refreshed by another worker: " + ", ".join(busy), "warning")
+        flash("Being refreshed by another worker: " + _listed(busy), "warning")
     if failed:
         flash(
-            "Failed, the last good list stays (see the table): " + ", ".join(failed),
+            "Failed, the last good list stays (see the table): " + _listed(failed),
             "error",
         )
     if left:
         flash(
             "Not refreshed yet, to keep this page from timing out: "
-            + ", ".join(left)
+            + _listed(left)
             + ". Press the button again for them.",
             "warning",
         )
