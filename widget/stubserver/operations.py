@@ -22,6 +22,8 @@ from widget.casts import PARTNER_TAG
 from widget.catalog.stub import StubItem
 from widget.catalog.stub import search
 from widget.stubserver import wire
+from widget.stubserver.checks import json_body
+from widget.stubserver.checks import wrong_types
 from widget.stubserver.state import StubState
 from widget.stubserver.state import called
 
@@ -80,11 +82,14 @@ def checked_body(state: StubState) -> dict[str, Any]:
     :raises Refusal: with Amazon's answer to the first that does not.
     """
     check_token(state)
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         refuse(
             400, wire.error(INVALID, "Cannot parse the request.", reason="CannotParse")
         )
+    wrong = wrong_types(body)
+    if wrong:
+        invalid("Invalid type for " + ", ".join(wrong) + ".", wrong)
     if not request.headers.get("x-marketplace"):
         invalid("The x-marketplace header is required.", ["x-marketplace"])
     tag = body.get("partnerTag")
