@@ -116,13 +116,15 @@ def free_port() -> int:
 
 
 class StubServer:
-    """The Creators API stub-server running in a thread of the test process."""
+    """The Creators API stub-server: in a thread of the test process (with
+    its ``app``, whose state tests may steer directly) or in a process of its
+    own (``app`` None; tests/e2e/servers.py ``stub_server_process``)."""
 
     def __init__(self, app, base_url):
         self.app = app
         self.url = base_url
-        self.state = app.extensions["stub"]
-        self.options = self.state.options
+        self.state = app.extensions["stub"] if app is not None else None
+        self.options = self.state.options if self.state is not None else None
 
     def token_url(self, version: str) -> str:
         path = "/auth/o2/token" if version.startswith("3.") else "/oauth2/token"
@@ -133,6 +135,11 @@ class StubServer:
 
         logged = requests.get(self.url + "/_stub/calls", timeout=5).json()["calls"]
         return [c for c in logged if operation in (None, c["operation"])]
+
+    def reset(self) -> None:
+        import requests
+
+        requests.post(self.url + "/_stub/reset", timeout=5)
 
     def queue(self, *faults: str) -> None:
         import requests

@@ -403,3 +403,155 @@ def test_refresh_all_says_which_topics_it_left_for_later(admin, monkeypatch):
     shown = flashes(admin.client.get("/admin/").text)
     assert "Refreshed 1 topic." in shown
     assert any(f.startswith("Not refreshed yet") and "mars" in f for f in shown)
+
+
+def form_fields(page: str) -> dict[str, str]:
+    """What a browser would send back from the page's form, unchanged."""
+    fields = {
+        name: html.unescape(value)
+        for name, value in re.findall(r'<input [^>]*name="(\w+)" value="([^"]*)"', page)
+    }
+    for name, options in re.findall(r'name="(\w+)">(.*?)</select>', page):
+        chosen = re.search(r'<option(?: value="([^"]*)")? selected>([^<]*)', options)
+        fields[name] = "" if chosen is None else chosen.group(1) or chosen.group(2)
+    return fields
+
+
+def put_api(admin, slug, **fields):
+    from tests.conftest import ADMIN_TOKEN
+
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    response = admin.client.put(f"/api/v1/topics/{slug}", json=fields, headers=headers)
+    assert response.status_code == 200
+
+
+def test_an_edit_keeps_what_someone_else_saved_meanwhile(admin):
+    admin.post("/admin/topics/new", title="Dune", item_count="5")
+    form = form_fields(admin.client.get("/admin/topics/dune/edit").text)
+    assert form["version"] and form["item_count"] == "5"
+    put_api(admin, "dune", item_count=3, keywords="arrakis")  # another admin
+    response = admin.client.post(
+        "/admin/topics/dune/edit", data=form | {"title": "Dune saga"}
+    )
+    assert response.status_code == 302
+    topic = admin.client.get("/api/v1/topics/dune").json["topic"]
+    assert (topic["title"], topic["item_count"], topic["keywords"]) == (
+        "Dune saga",
+        3,
+        "arrakis",
+    )
+    shown = flashes(admin.client.get("/admin/topics/dune").text)
+    assert any("their changes to keywords, item_count are kept" in f for f in shown)
+
+
+def test_an_edit_of_a_field_someone_else_changed_keeps_what_was_typed(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    form = form_fields(admin.client.get("/admin/topics/dune/edit").text)
+    put_api(admin, "dune", title="Their title")
+    response = admin.client.post(
+        "/admin/topics/dune/edit", data=form | {"title": "My title", "item_count": "4"}
+    )
+    assert response.status_code == 409
+    assert "Someone else changed this topic while you were editing" in response.text
+    assert "Saved meanwhile by someone else: Their title" in response.text
+    again = form_fields(response.text)
+    assert again["title"] == "My title" and again["item_count"] == "4"
+    topic = admin.client.get("/api/v1/topics/dune").json["topic"]
+    assert topic["title"] == "Their title" and topic["item_count"] == 10
+    # Saving the returned form applies the admin's values.
+    assert admin.client.post("/admin/topics/dune/edit", data=again).status_code == 302
+    topic = admin.client.get("/api/v1/topics/dune").json["topic"]
+    assert topic["title"] == "My title" and topic["item_count"] == 4
+
+
+def test_a_refresh_meanwhile_is_no_conflict(admin):
+    admin.post("/admin/topics/new", title="Dune")
+    form = form_fields(admin.client.get("/admin/topics/dune/edit").text)
+    admin.post("/admin/topics/dune/refresh")
+    response = admin.client.post("/admin/topics/dune/edit", data=form | {"title": "D"})
+    assert response.status_code == 302
+    assert admin.client.get("/api/v1/topics/dune").json["title"] == "D"
+    shown = flashes(admin.client.get("/admin/topics/dune").text)
+    assert not any("Someone else" in f for f in shown)
+
+
+def test_a_copied_cookie_stops_working_after_logout(admin, admin_app):
+    copy = admin_app.test_client()
+    cookie = admin.client.get_cookie("session")
+    copy.set_cookie("session", cookie.value)
+    assert copy.get("/admin/").status_code == 200
+    admin.post("/admin/logout")
+    assert copy.get("/admin/").status_code == 302
+    refused = copy.post("/admin/refresh", data={"csrf_token": admin.csrf})
+    assert refused.headers["Location"].startswith("/admin/login")
+    # Logging in again gives a new session that works.
+    assert admin.login().status_code == 302
+    assert admin.client.get("/admin/").status_code == 200
+
+
+def test_the_session_keeps_a_keyed_fingerprint_not_a_bare_hash(admin, admin_app):
+    import hashlib
+
+    cookie = admin.client.get_cookie("session").value
+    serializer = admin_app.session_interface.get_signing_serializer(admin_app)
+    kept = serializer.loads(cookie)["admin"]
+    bare = hashlib.sha256(b"widget-admin:" + TOKEN.encode()).hexdigest()[:32]
+    assert kept != bare and TOKEN not in cookie
+    # Keyed with the secret key: another key gives another fingerprint, so
+    # logging in again under a new key is needed.
+    admin_app.secret_key = "another secret key, as after a rotation"
+    assert admin.client.get("/admin/").status_code == 302
+
+
+NON_ASCII_TOKEN = "geheim-schlüssel-für-die-bücher-🔑"
+
+
+def test_a_non_ascii_token_works_in_the_form_and_the_api(make_app):
+    app = make_app(WIDGET_ADMIN_TOKEN=NON_ASCII_TOKEN, WIDGET_SEED_DEMO=False)
+    actions = AdminActions(app.test_client())
+    assert actions.login(token=NON_ASCII_TOKEN).status_code == 302
+    assert actions.client.get("/admin/").status_code == 200
+    # A server hands header bytes to WSGI decoded as Latin-1; so does this.
+    sent = ("Bearer " + NON_ASCII_TOKEN).encode().decode("latin-1")
+    api = app.test_client()
+    for _ in range(12):  # more than the failure limit: none of them failed
+        response = api.post(
+            "/api/v1/topics", json={"title": "Dune"}, headers={"Authorization": sent}
+        )
+        assert response.status_code in (201, 409)
+    wrong = ("Bearer " + NON_ASCII_TOKEN[:-1] + "x").encode().decode("latin-1")
+    assert (
+        api.post("/api/v1/refresh", headers={"Authorization": wrong}).status_code == 403
+    )
+
+
+@pytest.mark.parametrize(
+    "target", ["/admin/\r\nSet-Cookie: x=1", "/admin/\nx", "/admin/\x7f"]
+)
+def test_control_characters_in_next_are_a_400(admin_app, target):
+    actions = AdminActions(admin_app.test_client())
+    response = actions.login(next_url=target)
+    assert response.status_code == 400
+    assert "control characters" in response.text
+
+
+def test_refresh_all_with_160_failing_topics_keeps_the_cookie_small(
+    admin, admin_app, fake_catalog
+):
+    """Issue 12, item 7: the list of failed topics made a 5 KB flash cookie,
+    which browsers drop."""
+    import hashlib
+
+    from widget.models import Topic
+
+    store = admin_app.extensions["widget"].store
+    for n in range(160):  # slugs that do not compress away
+        slug = f"t{n}-" + hashlib.sha1(str(n).encode()).hexdigest()[:40]
+        store.add_topic(Topic(slug, f"Topic {n}", "x"))
+    fake_catalog.error = CatalogUnavailable("upstream down " + "x" * 200)
+    response = admin.post("/admin/refresh")
+    cookie = response.headers["Set-Cookie"]
+    assert len(cookie) < 4096
+    shown = flashes(admin.client.get("/admin/").text)
+    failed = next(f for f in shown if f.startswith("Failed"))
+    assert failed.endswith("and 150 more")

@@ -108,6 +108,12 @@ def test_create_with_the_same_slug_conflicts(api):
         ({"title": "x" * 81}, "title", "at most 80 characters"),
         ({"title": "Dune", "keywords": "k" * 201}, "keywords", "at most 200"),
         ({"title": "Dune", "refresh_interval": "2d"}, "refresh_interval", "24h"),
+        (
+            {"title": "Dune", "refresh_interval": "99999999999999999999d"},
+            "refresh_interval",
+            "far too long",
+        ),
+        ({"title": "Dune", "refresh_interval": 10**30}, "refresh_interval", "long"),
         ({"title": "Dune", "search_index": "Toys"}, "search_index", "one of"),
         ({"title": "Dune", "slug": "Not A Slug"}, "slug", "lowercase"),
     ],
@@ -247,3 +253,79 @@ def test_refresh_all_stops_before_the_worker_would_time_out(
     body = api.post("/api/v1/refresh", headers=AUTH).json
     assert [r["slug"] for r in body["results"]] == ["mars"]
     assert fake_catalog.calls == ["dune", "mars"]
+
+
+def test_patch_changes_only_given_fields_too(api):
+    create(api, title="Dune", keywords="dune herbert")
+    response = api.patch("/api/v1/topics/dune", json={"pages": 2}, headers=AUTH)
+    assert response.status_code == 200
+    topic = response.json["topic"]
+    assert topic["pages"] == 2 and topic["keywords"] == "dune herbert"
+
+
+def test_if_match_with_the_read_etag_applies_the_change(api):
+    assert create(api, title="Dune").headers["ETag"]
+    etag = api.get("/api/v1/topics/dune").headers["ETag"]  # with its first list
+    response = api.put(
+        "/api/v1/topics/dune", json={"item_count": 4}, headers=AUTH | {"If-Match": etag}
+    )
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
+    assert response.headers["ETag"] == api.get("/api/v1/topics/dune").headers["ETag"]
+    star = api.patch(
+        "/api/v1/topics/dune", json={"pages": 3}, headers=AUTH | {"If-Match": "*"}
+    )
+    assert star.status_code == 200
+
+
+@pytest.mark.parametrize("change", ["edit", "refresh"])
+def test_if_match_after_someone_else_changed_the_topic_is_412(api, change):
+    create(api, title="Dune", item_count=5)
+    etag = api.get("/api/v1/topics/dune").headers["ETag"]
+    if change == "edit":
+        api.put("/api/v1/topics/dune", json={"title": "Dune saga"}, headers=AUTH)
+    else:
+        api.post("/api/v1/topics/dune/refresh", headers=AUTH)
+    response = api.put(
+        "/api/v1/topics/dune", json={"item_count": 2}, headers=AUTH | {"If-Match": etag}
+    )
+    assert response.status_code == 412
+    assert response.json["error"]["code"] == "precondition_failed"
+    assert api.get("/api/v1/topics/dune").json["topic"]["item_count"] == 5
+    weak = api.put(
+        "/api/v1/topics/dune",
+        json={"item_count": 2},
+        headers=AUTH | {"If-Match": "W/" + etag},
+    )
+    assert weak.status_code == 412  # If-Match compares strongly
+
+
+def test_deeply_nested_json_is_a_400_not_a_500(api):
+    deep = "[" * 100_000 + "]" * 100_000
+    response = api.post(
+        "/api/v1/topics", data='{"title": ' + deep[:15000] + "}", headers=AUTH
+    )
+    assert response.status_code == 400
+    response = api.post("/api/v1/topics", data="[" * 15000, headers=AUTH)
+    assert response.status_code == 400
+
+
+def post_chunked(api, body: bytes):
+    """A POST the way a server hands over a chunked body: no Content-Length."""
+    import io
+
+    return api.post(
+        "/api/v1/topics",
+        input_stream=io.BytesIO(body),
+        headers=AUTH | {"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_chunked_body_over_the_limit_is_a_413_not_cut(api):
+    """Issue 12, item 7: chunked bodies (no Content-Length) used to be cut at
+    the limit and the rest accepted."""
+    body = ('{"title": "Dune", "keywords": "' + "k" * 20000 + '"}').encode()
+    assert post_chunked(api, body).status_code == 413
+    assert api.get("/api/v1/topics").json["topics"] == []
+    assert post_chunked(api, b'{"title": "Dune"}').status_code == 201

@@ -138,3 +138,18 @@ def test_bad_settings_and_a_dead_store_are_one_plain_line(tmp_path):
         result = widget_command(tmp_path, "topics", "list", **settings)
         assert result.returncode == 1
         assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_huge_refresh_interval_is_a_clear_error(runner, tmp_path):
+    """Issue 12, item 3: an OverflowError traceback before."""
+    added = runner.invoke(
+        args=["topics", "add", "Gardening", "--interval", "99999999999999999999d"]
+    )
+    assert added.exit_code == 1 and "refresh_interval" in added.output
+    assert "Traceback" not in added.output and added.exception.__class__ is SystemExit
+    path = tmp_path / "topics.json"
+    path.write_text(
+        json.dumps({"topics": [{"title": "Moss", "refresh_interval": 10**30}]})
+    )
+    imported = runner.invoke(args=["topics", "import", str(path)])
+    assert imported.exit_code == 1 and "far too long" in imported.output

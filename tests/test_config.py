@@ -33,8 +33,8 @@ def test_environment_then_overrides_take_precedence():
 
 
 def test_numeric_secret_stays_a_string():
-    config = load_config({"WIDGET_ADMIN_TOKEN": "123456"})
-    assert config["WIDGET_ADMIN_TOKEN"].reveal() == "123456"
+    config = load_config({"WIDGET_ADMIN_TOKEN": "1234567890123456"})
+    assert config["WIDGET_ADMIN_TOKEN"].reveal() == "1234567890123456"
 
 
 @pytest.mark.parametrize(
@@ -85,22 +85,26 @@ def test_bad_secret_value_is_not_echoed(name):
 
 
 def test_secrets_are_masked_everywhere(tmp_path, caplog):
-    secret = Secret("hunter2")
-    assert "hunter2" not in repr(secret) and "hunter2" not in str(secret)
-    assert "hunter2" not in f"{secret}"
-    assert "hunter2" not in repr(load_config({"WIDGET_ADMIN_TOKEN": "hunter2"}))
+    secret = Secret("hunter2-hunter2-hunter2")
+    assert "hunter2-hunter2-hunter2" not in repr(
+        secret
+    ) and "hunter2-hunter2-hunter2" not in str(secret)
+    assert "hunter2-hunter2-hunter2" not in f"{secret}"
+    assert "hunter2-hunter2-hunter2" not in repr(
+        load_config({"WIDGET_ADMIN_TOKEN": "hunter2-hunter2-hunter2"})
+    )
     caplog.set_level(logging.DEBUG)
     app = create_app(
         {
             "WIDGET_STORE": f"sqlite:///{tmp_path}/w.db",
             "WIDGET_INSTANCE_DIR": str(tmp_path),
-            "WIDGET_ADMIN_TOKEN": "hunter2",
+            "WIDGET_ADMIN_TOKEN": "hunter2-hunter2-hunter2",
             "WIDGET_SECRET_KEY": "k" * 32,
         }
     )
     health = app.test_client().get("/healthz")
-    assert "hunter2" not in health.get_data(as_text=True)
-    assert "hunter2" not in caplog.text
+    assert "hunter2-hunter2-hunter2" not in health.get_data(as_text=True)
+    assert "hunter2-hunter2-hunter2" not in caplog.text
 
 
 def test_secret_key_is_generated_once_and_kept(tmp_path):
@@ -139,3 +143,11 @@ def test_the_open_library_url_must_be_http_or_https(bad):
 def test_the_open_library_url_loses_its_trailing_slash():
     config = load_config({"WIDGET_OPENLIBRARY_URL": "http://127.0.0.1:8641/"})
     assert config["WIDGET_OPENLIBRARY_URL"] == "http://127.0.0.1:8641"
+
+
+@pytest.mark.parametrize("token", ["a", "fifteen-chars-x", "ü" * 15])
+def test_a_short_admin_token_stops_start_up_without_echoing_it(token):
+    with pytest.raises(ConfigError, match="WIDGET_ADMIN_TOKEN.*at least 16") as info:
+        load_config({"WIDGET_ADMIN_TOKEN": token})
+    assert str(info.value).startswith("WIDGET_ADMIN_TOKEN=**********:")
+    assert load_config({"WIDGET_ADMIN_TOKEN": "ü" * 16})["WIDGET_ADMIN_TOKEN"]

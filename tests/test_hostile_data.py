@@ -1,6 +1,7 @@
 """A catalog full of hostile or odd data renders escaped and safe."""
 
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -132,3 +133,103 @@ def test_api_drops_unsafe_links_and_images(hostile_client):
     assert body["products"][0]["title"].startswith(
         "<script>"
     )  # JSON carries data as-is
+
+
+ODD_NUMBERS = [
+    {
+        "asin": "B0ODDN0001",
+        "title": "NaN price",
+        "price": {"amount": float("nan"), "currency": "USD"},
+    },
+    {"asin": "B0ODDN0002", "title": "Infinite rating", "rating": float("inf")},
+    {"asin": "B0ODDN0003", "title": "Infinite rank", "sales_rank": float("-inf")},
+    {
+        "asin": "B0ODDN0004",
+        "title": "Fine book",
+        "price": {"amount": 12.5, "currency": "USD"},
+    },
+]
+
+
+def strict_json(text):
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_nan_and_infinity_are_dropped_per_item(make_app, tmp_path):
+    """Issue 12, item 7: a NaN price failed the whole refresh, showed $nan
+    and put NaN (invalid JSON) into the API."""
+    path = tmp_path / "odd.json"
+    items = [ITEM | {"keywords": ["odd"], "authors": []} | item for item in ODD_NUMBERS]
+    path.write_text(json.dumps({"items": items}))  # json writes NaN/Infinity
+    app = make_app(WIDGET_STUB_CATALOG=str(path), WIDGET_SEED_DEMO=False)
+    app.test_cli_runner().invoke(args=["topics", "add", "Odd", "--keywords", "odd"])
+    client = app.test_client()
+    html = client.get("/widget/odd").get_data(as_text=True)
+    assert "NaN price" in html and "Fine book" in html and "$12.50" in html
+    prices = re.findall(r'class="bw-price">([^<(]*)', html)
+    assert sorted(prices) == ["$12.50", "$9.99", "$9.99"]  # the NaN one has none
+    assert "$nan" not in html.lower() and "$inf" not in html.lower()
+    body = strict_json(client.get("/api/v1/topics/odd").get_data(as_text=True))
+    products = {p["asin"]: p for p in body["products"]}
+    assert len(products) == 4
+    assert products["B0ODDN0001"]["price"] is None
+    assert products["B0ODDN0002"]["rating"] is None
+    assert products["B0ODDN0003"]["sales_rank"] is None
+
+
+def test_the_creators_api_adapter_drops_non_finite_numbers_per_item():
+    from widget.catalog.amazon_items import to_product
+
+    item = {
+        "asin": "B0ODDN0009",
+        "detailPageURL": "https://www.amazon.com/dp/B0ODDN0009?tag=x-20",
+        "itemInfo": {"title": {"displayValue": "Odd \x1b[31mred\x1b[0m"}},
+        "offersV2": {
+            "listings": [
+                {"price": {"money": {"amount": float("nan"), "currency": "USD"}}}
+            ]
+        },
+        "customerReviews": {"starRating": {"value": float("inf")}},
+        "browseNodeInfo": {"websiteSalesRank": {"salesRank": float("inf")}},
+    }
+    product = to_product(item)
+    assert (product.price, product.rating, product.sales_rank) == (None, None, None)
+    assert product.title == "Odd [31mred[0m"
+
+
+ESCAPES = "\x1b]52;c;aGVsbG8=\x07Evil\x1b[2J\x9b31m"
+
+
+def test_control_characters_never_reach_widgets_or_the_terminal(make_app, tmp_path):
+    path = tmp_path / "escapes.json"
+    items = [
+        ITEM
+        | {
+            "asin": "B0ESCP0001",
+            "title": ESCAPES,
+            "authors": [ESCAPES],
+            "keywords": ["esc"],
+        }
+    ]
+    path.write_text(json.dumps({"items": items}))
+    app = make_app(WIDGET_STUB_CATALOG=str(path), WIDGET_SEED_DEMO=False)
+    runner = app.test_cli_runner()
+    added = runner.invoke(
+        args=["topics", "add", "Topic " + ESCAPES, "--keywords", "esc"]
+    )
+    assert added.exit_code == 0, added.output
+    client = app.test_client()
+    for page in ("/widget/topic-52-c-agvsbg8-evil-2j-31m", "/api/v1/topics"):
+        text = client.get(page).get_data(as_text=True)
+        assert "\x1b" not in text and "\x07" not in text and "\x9b" not in text
+    # A title stored before input was cleaned is cleaned on the way out.
+    from widget.models import Topic
+
+    store = app.extensions["widget"].store
+    store.add_topic(Topic("old", "Old " + ESCAPES, "esc"))
+    listed = runner.invoke(args=["topics", "list"]).output
+    assert "Old ]52;c;aGVsbG8=Evil[2J31m" in listed
+    assert not any(c in listed for c in "\x1b\x07\x9b")

@@ -22,6 +22,7 @@ from widget.models import Topic
 from widget.models import TopList
 from widget.store import TopicExists
 from widget.store import TopicNotFound
+from widget.store import VersionConflict
 from widget.store import make_store
 
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -95,6 +96,34 @@ def test_updating_a_topic_keeps_its_list(store):
     state = store.get_state("artemis")
     assert state.topic == changed
     assert state.snapshot == snapshot()
+
+
+def test_an_update_on_a_stale_version_changes_nothing(store):
+    store.add_topic(ARTEMIS)
+    read = store.version("artemis")
+    store.save_snapshot(snapshot())  # a refresh moves the version on
+    with pytest.raises(VersionConflict):
+        store.update_topic(ARTEMIS.with_changes(title="Mine"), if_version=read)
+    assert store.get_state("artemis").topic == ARTEMIS
+    current = store.version("artemis")
+    new = store.update_topic(ARTEMIS.with_changes(title="Mine"), if_version=current)
+    assert new == store.version("artemis") > current
+    assert store.get_state("artemis").topic.title == "Mine"
+    with pytest.raises(TopicNotFound):
+        store.update_topic(Topic("nope", "Nope", "x"), if_version=current)
+
+
+def test_change_topic_insisting_on_an_old_version_conflicts(store):
+    store.add_topic(ARTEMIS)
+    read = store.version("artemis")
+    store.update_topic(ARTEMIS.with_changes(item_count=3))
+    with pytest.raises(VersionConflict):
+        store.change_topic(
+            "artemis", lambda s: s.topic.with_changes(title="Mine"), if_version=read
+        )
+    assert store.get_state("artemis").topic.title == "NASA Artemis"
+    with pytest.raises(TopicNotFound):
+        store.change_topic("nope", lambda s: s.topic)
 
 
 def test_removing_a_topic_takes_its_list_and_history(store):
@@ -278,6 +307,34 @@ def test_budget_buckets_and_windows_are_separate(store):
 
 
 # -- metrics ------------------------------------------------------------------
+def test_slots_are_reserved_spacing_apart_within_max_wait(store):
+    clock = time.time  # Redis reads its own
+    waits = [store.reserve_slot("amazon:next", 10.0, 25, clock) for _ in range(4)]
+    assert waits[3] is None  # thirty seconds away: more than max_wait
+    assert [round(w, -1) for w in waits[:3]] == [0, 10, 20]
+    assert store.reserve_slot("other", 10.0, 25, clock) == pytest.approx(0, abs=1)
+    assert store.reserve_slot("amazon:next", 10.0, 35, clock) > 25
+
+
+def test_a_departure_too_soon_after_the_last_is_refused(store):
+    assert store.claim_departure("sent", 0.5, time.time) == 0
+    left = store.claim_departure("sent", 0.5, time.time)
+    assert 0 < left <= 0.5
+    assert store.claim_departure("other", 0.5, time.time) == 0
+    time.sleep(left)
+    assert store.claim_departure("sent", 0.5, time.time) == 0
+
+
+def test_a_revocation_holds_for_its_time_then_is_forgotten(store):
+    assert store.is_revoked("sid-1") is False
+    store.revoke("sid-1", 0.3)
+    store.revoke("sid-2", 60)
+    assert store.is_revoked("sid-1") and store.is_revoked("sid-2")
+    time.sleep(0.4)
+    assert store.is_revoked("sid-1") is False
+    assert store.is_revoked("sid-2") is True
+
+
 def test_counters_add_up_and_keep_their_names(store):
     assert store.counters() == {}
     name = 'widget_http_requests_total{route="widget.widget_document",status="200"}'
@@ -337,6 +394,43 @@ def test_concurrent_writers_never_lose_an_update(store_url):
             store.close()
 
 
+def test_concurrent_partial_changes_lose_no_field(store_url):
+    """Eight writers, each changing its own field of one topic, eight rounds."""
+    stores = [make_store(store_url) for _ in range(8)]
+    stores[0].add_topic(ARTEMIS)
+    fields = {
+        "title": lambda r: f"Title {r}",
+        "keywords": lambda r: f"keywords {r}",
+        "search_index": lambda r: ("Books", "KindleStore")[r % 2],
+        "browse_node": lambda r: str(1000 + r),
+        "sort_by": lambda r: ("Relevance", "Featured")[r % 2],
+        "item_count": lambda r: 1 + r,
+        "refresh_interval": lambda r: timedelta(minutes=10 + r),
+        "pages": lambda r: 1 + r % 3,
+    }
+    names = list(fields)
+    lost = 0
+    try:
+        for round_ in range(8):
+            barrier = threading.Barrier(len(stores))
+
+            def work(n, round_=round_, barrier=barrier):
+                name = names[n]
+                barrier.wait(timeout=10)
+                stores[n].change_topic(
+                    "artemis",
+                    lambda s: s.topic.with_changes(**{name: fields[name](round_)}),
+                )
+
+            run_threads(len(stores), work)
+            topic = stores[0].get_state("artemis").topic
+            lost += sum(getattr(topic, n) != fields[n](round_) for n in names)
+        assert lost == 0
+    finally:
+        for store in stores:
+            store.close()
+
+
 def test_concurrent_callers_share_one_lease_and_one_budget(store_url):
     stores = [make_store(store_url) for _ in range(6)]
     leases, budget = [], []
@@ -350,6 +444,31 @@ def test_concurrent_callers_share_one_lease_and_one_budget(store_url):
         assert leases.count(True) == 1
         assert budget.count(True) == 10
         assert stores[0].budget_used("tps", 60, 610.0) == 10
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_concurrent_reservations_get_distinct_evenly_spaced_slots(store_url):
+    # Ten seconds apart, so that however slow the machine, a slot given twice
+    # or out of step cannot hide in how long the calls themselves took.
+    stores = [make_store(store_url) for _ in range(6)]
+    starts = []
+
+    def work(n):
+        for _ in range(5):
+            now = time.time()
+            starts.append(now + stores[n].reserve_slot("b", 10.0, 1000, time.time))
+
+    try:
+        began = time.time()
+        run_threads(len(stores), work)
+        after = stores[0].reserve_slot("b", 10.0, 1000, time.time)
+        elapsed = time.time() - began
+        assert 300 - elapsed - 1 <= after <= 300  # 30 slots taken, none twice
+        starts.sort()
+        gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+        assert len(starts) == 30 and min(gaps) > 5, min(gaps)
     finally:
         for store in stores:
             store.close()

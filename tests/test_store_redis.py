@@ -104,10 +104,14 @@ def test_a_refresh_through_one_worker_shows_on_the_others_next_request(
     assert (len(one_catalog.calls), len(two_catalog.calls)) == (1, 1)
 
 
-def test_healthz_names_the_redis_store(redis_app, redis_url):
-    app, _ = redis_app(redis_url)
-    body = app.test_client().get("/healthz").get_json()
+def test_healthz_names_the_redis_store_to_admins(redis_app, redis_url):
+    from tests.conftest import ADMIN_TOKEN
+
+    app, _ = redis_app(redis_url, WIDGET_ADMIN_TOKEN=ADMIN_TOKEN)
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    body = app.test_client().get("/healthz", headers=admin).get_json()
     assert (body["store"], body["store_ok"]) == ("redis", True)
+    assert "store" not in app.test_client().get("/healthz").get_json()
 
 
 # -- outages ------------------------------------------------------------------

@@ -375,3 +375,47 @@ def test_python_amazon_paapi_gets_items_from_the_stub_server(
     assert discounted.images.primary.large.height > 160
     assert items.errors[0].code == "InvalidParameterValue"
     assert len(stub_server.calls("token")) == 1
+
+
+DEEP = "[" * 50_000 + "]" * 50_000
+
+
+@pytest.mark.parametrize(
+    ("operation", "body", "field"),
+    [
+        ("searchItems", SEARCH | {"resources": 5}, "resources"),
+        ("searchItems", SEARCH | {"resources": [["itemInfo.title"]]}, "resources"),
+        ("searchItems", SEARCH | {"resources": {"itemInfo.title": 1}}, "resources"),
+        ("searchItems", SEARCH | {"keywords": ["nasa"]}, "keywords"),
+        ("searchItems", SEARCH | {"browseNodeId": {"id": 1}}, "browseNodeId"),
+        ("searchItems", SEARCH | {"itemPage": True}, "itemPage"),
+        ("searchItems", SEARCH | {"searchIndex": 3}, "searchIndex"),
+        ("getItems", {"partnerTag": "mysite-20", "itemIds": "B0STUB0001"}, "itemIds"),
+        ("getItems", {"partnerTag": "mysite-20", "itemIds": [{}]}, "itemIds"),
+        ("searchItems", DEEP, None),
+        ("searchItems", [SEARCH], None),
+    ],
+)
+def test_type_confused_bodies_are_a_400_not_a_500(stub_server, operation, body, field):
+    """Issue 12, item 7: a list where a string belongs made the stub answer 500."""
+    headers = _token(stub_server) | {"x-marketplace": "www.amazon.com"}
+    answer = requests.post(
+        f"{stub_server.url}/catalog/v1/{operation}",
+        data=body if isinstance(body, str) else None,
+        json=None if isinstance(body, str) else body,
+        headers=headers,
+        timeout=10,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["type"] == "ValidationException"
+    if field:
+        assert answer.json()["fieldList"] == [field]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("/auth/o2/token", DEEP), ("/_stub/faults", "[1]"), ("/_stub/faults", DEEP)],
+)
+def test_odd_bodies_on_the_other_endpoints_are_a_400(stub_server, path, body):
+    answer = requests.post(stub_server.url + path, data=body, timeout=10)
+    assert answer.status_code == 400

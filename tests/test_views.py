@@ -1,3 +1,4 @@
+import html
 import re
 from html.parser import HTMLParser
 
@@ -52,7 +53,7 @@ def test_widget_shows_heading_products_disclosure_and_footer(artemis, clock):
     assert html.count("<li>") == 10
     assert "As an Amazon Associate we earn from qualifying purchases." in html
     assert "Last update on 2026-11-26 / Affiliate links / Images from Amazon" in html
-    assert "$11.00" in html and "by Author 1" in html
+    assert "$11.00" in html and "by <bdi>Author 1</bdi>" in html
 
 
 def test_heading_counts_the_items_really_shown(artemis_app, fake_catalog):
@@ -149,9 +150,10 @@ def test_frame_ancestors_follow_the_setting(make_app):
     )
 
 
-def test_fragment_is_isolated_by_a_declarative_shadow_root(client):
+def test_fragment_is_isolated_by_a_declarative_shadow_root(make_app):
+    client = make_app(WIDGET_PUBLIC_URL="http://widgets.test").test_client()
     html = client.get(
-        "/widget/nasa-artemis/fragment", base_url="http://widgets.test"
+        "/widget/nasa-artemis/fragment", base_url="http://other.example"
     ).get_data(as_text=True)
     assert html.startswith(
         '<div class="bw-host" data-widget="nasa-artemis">'
@@ -326,3 +328,40 @@ def test_stale_list_keeps_titles_and_links(artemis, clock):
     html = artemis.get("/widget/nasa-artemis").get_data(as_text=True)
     assert len(parse(html).anchors) == 10
     assert "$11.00" not in html
+
+
+EVIL_HOST = {"Host": "evil.example"}
+
+
+def test_an_arbitrary_host_header_never_reaches_public_urls(client):
+    """Issue 12, item 7: without WIDGET_PUBLIC_URL the Host header went into
+    public, cacheable URLs. Only loopback hosts are taken from the request."""
+    pages = [
+        "/widget/nasa-artemis/fragment",
+        "/api/v1/topics",
+        "/api/v1/topics/nasa-artemis",
+        "/",
+    ]
+    for page in pages:
+        text = client.get(page, headers=EVIL_HOST).get_data(as_text=True)
+        assert "evil.example" not in text, page
+    fragment = client.get("/widget/nasa-artemis/fragment", headers=EVIL_HOST).text
+    assert 'src="/stub-covers/' in fragment
+    listed = client.get("/api/v1/topics", headers=EVIL_HOST).json["topics"]
+    assert listed[0]["widget_url"] == "/widget/nasa-artemis"
+    assert (
+        "WIDGET_PUBLIC_URL</code> is unset" in client.get("/", headers=EVIL_HOST).text
+    )
+    local = client.get("/api/v1/topics", headers={"Host": "127.0.0.1:5000"}).json
+    assert (
+        local["topics"][0]["widget_url"] == "http://127.0.0.1:5000/widget/nasa-artemis"
+    )
+
+
+def test_with_a_public_url_every_host_gets_it(make_app):
+    client = make_app(WIDGET_PUBLIC_URL="https://widgets.example.com/").test_client()
+    for host in ("evil.example", "localhost"):
+        detail = client.get("/api/v1/topics/nasa-artemis", headers={"Host": host}).json
+        assert detail["widget_url"] == "https://widgets.example.com/widget/nasa-artemis"
+        page = client.get("/", headers={"Host": host}).text
+        assert 'src="https://widgets.example.com/embed.js"' in html.unescape(page)

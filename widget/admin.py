@@ -12,16 +12,20 @@ from typing import Any
 
 from flask import Blueprint
 from flask import Response
-from flask import flash
+from flask import flash as _flash
 from flask import redirect
 from flask import render_template
 from flask import request
-from flask import session
 from flask import url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from widget import auth
 from widget import schedule
+from widget.admin_edit import BASE_FIELD
+from widget.admin_edit import VERSION_FIELD
+from widget.admin_edit import EditConflict
+from widget.admin_edit import form_base
+from widget.admin_edit import save_edit
 from widget.admin_table import topic_row
 from widget.csrf import FIELD
 from widget.csrf import check_csrf
@@ -29,6 +33,7 @@ from widget.csrf import csrf_token
 from widget.csrf import rotate_csrf
 from widget.embed import reserve_style
 from widget.embed import snippets
+from widget.errors import BadRequest
 from widget.errors import NotFound
 from widget.headers import widget_csp
 from widget.lists import RefreshOutcome
@@ -47,6 +52,26 @@ from widget.topics import parse_topic
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
+#: Flash messages travel in the session cookie, which browsers drop past
+#: 4 KB: each message is cut to this many characters, each list of topics
+#: to ``MAX_LISTED`` names.
+MAX_FLASH = 600
+MAX_LISTED = 10
+
+
+def flash(message: str, category: str = "message") -> None:
+    if len(message) > MAX_FLASH:
+        message = message[: MAX_FLASH - 1] + "…"
+    _flash(message, category)
+
+
+def _listed(slugs: list[str]) -> str:
+    """ "a, b, c" or "a, b, ... and 150 more"."""
+    shown = ", ".join(slugs[:MAX_LISTED])
+    more = len(slugs) - MAX_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
 @bp.before_request
 def guard() -> BaseResponse | None:
     auth.admin_token()  # 503 with a how-to while unset
@@ -54,8 +79,7 @@ def guard() -> BaseResponse | None:
         check_csrf(request.form.get(FIELD))
     if request.endpoint == "admin.login":
         return None
-    fingerprint = session.get("admin")
-    if not isinstance(fingerprint, str) or fingerprint != auth.token_fingerprint():
+    if not auth.admin_session_valid():
         return redirect(url_for("admin.login", next=request.path))
     return None
 
@@ -72,7 +96,13 @@ def template_helpers() -> dict[str, Any]:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only our own admin paths, never another site ("//evil.example")."""
+    """Only our own admin paths, never another site ("//evil.example").
+
+    :raises BadRequest: for control characters (CR/LF would split the
+        ``Location`` header).
+    """
+    if target and any(ord(c) < 32 or ord(c) == 127 for c in target):
+        raise BadRequest("The return address (next) holds control characters.")
     if target and target.startswith("/admin/") and not target.startswith("//"):
         return target
     return url_for("admin.index")
@@ -84,7 +114,7 @@ def login() -> BaseResponse | tuple[str, int]:
     if request.method == "GET":
         return render_template("admin/login.html", next=next_url), 200
     auth.check_not_throttled()
-    if not auth.token_matches(request.form.get("token", "")):
+    if not auth.token_matches(request.form.get("token", "").encode("utf-8")):
         auth.record_failure()
         return (
             render_template(
@@ -92,15 +122,14 @@ def login() -> BaseResponse | tuple[str, int]:
             ),
             401,
         )
-    session.clear()  # no fixation: a fresh session for the admin
-    session["admin"] = auth.token_fingerprint()
+    auth.open_admin_session()
     rotate_csrf()
     return redirect(next_url)
 
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    session.clear()
+    auth.close_admin_session()
     rotate_csrf()
     flash("You are logged out.")
     return redirect(url_for("admin.login"))
@@ -119,12 +148,14 @@ def topic(slug: str) -> str:
     state = stored_state(slug)
     found = services()
     count = state.topic.item_count
+    base_url = public_base_url()
     return render_template(
         "admin/topic.html",
         state=state,
         row=topic_row(state, found.lists.now()),
         history=found.store.history(slug),
-        embed=snippets(public_base_url(), slug, state.topic.title, count=count),
+        base_url=base_url,
+        embed=snippets(base_url, slug, state.topic.title, count=count),
         preview_height=reserve_style("list", count, "en", "height"),
         count=count,
     )
@@ -152,6 +183,9 @@ def _render_form(
     values: dict[str, str],
     errors: dict[str, str],
     status: int = 200,
+    *,
+    hidden: dict[str, str] | None = None,
+    theirs: dict[str, str] | None = None,
 ) -> tuple[str, int]:
     page = render_template(
         "admin/form.html",
@@ -159,17 +193,22 @@ def _render_form(
         values=values,
         errors=errors,
         fields=TOPIC_FIELDS,
+        hidden=hidden or {},
+        theirs=theirs or {},
     )
     return page, status
 
 
-def _submitted(
-    existing: Topic | None,
-) -> tuple[dict[str, str], Topic | None, dict[str, str]]:
+def _typed() -> tuple[dict[str, str], dict[str, str]]:
+    """Every field's value as the form shows it, and the fields it sent."""
     values = {f.name: request.form.get(f.name, "") for f in TOPIC_FIELDS}
-    data = {name: value for name, value in values.items() if name in request.form}
+    return values, {name: v for name, v in values.items() if name in request.form}
+
+
+def _submitted() -> tuple[dict[str, str], Topic | None, dict[str, str]]:
+    values, data = _typed()
     try:
-        topic = parse_topic(data, settings=services().config, existing=existing)
+        topic = parse_topic(data, settings=services().config)
     except TopicInvalid as exc:
         return values, None, exc.errors
     return values, topic, {}
@@ -179,7 +218,7 @@ def _submitted(
 def add_topic() -> BaseResponse | tuple[str, int]:
     if request.method == "GET":
         return _render_form(None, form_values(None, services().config), {})
-    values, topic, errors = _submitted(None)
+    values, topic, errors = _submitted()
     if topic is None:
         return _render_form(None, values, errors, 400)
     try:
@@ -191,19 +230,55 @@ def add_topic() -> BaseResponse | tuple[str, int]:
     return redirect(url_for("admin.topic", slug=topic.slug))
 
 
+def _shown(topic: Topic) -> dict[str, str]:
+    return form_values(topic, services().config)
+
+
+def _build(data: dict[str, str], current: Topic) -> Topic:
+    """:raises TopicInvalid:"""
+    return parse_topic(data, settings=services().config, existing=current)
+
+
 @bp.route("/topics/<slug>/edit", methods=["GET", "POST"])
 def edit_topic(slug: str) -> BaseResponse | tuple[str, int]:
-    existing = stored_state(slug).topic
+    state = stored_state(slug)
     if request.method == "GET":
-        return _render_form(existing, form_values(existing, services().config), {})
-    values, topic, errors = _submitted(existing)
-    if topic is None:
-        return _render_form(existing, values | {"slug": slug}, errors, 400)
+        values = _shown(state.topic)
+        return _render_form(state.topic, values, {}, hidden=form_base(state, values))
+    values, typed = _typed()
+    values["slug"] = slug  # shown, not editable
+    typed.pop("slug", None)
+    hidden = {k: request.form.get(k, "") for k in (VERSION_FIELD, BASE_FIELD)}
     try:
-        services().store.update_topic(topic)
+        saved = save_edit(
+            services().store,
+            slug,
+            typed,
+            version=hidden[VERSION_FIELD],
+            base=hidden[BASE_FIELD],
+            values_of=_shown,
+            build=_build,
+        )
+    except TopicInvalid as exc:
+        return _render_form(state.topic, values, exc.errors, 400, hidden=hidden)
+    except EditConflict as exc:
+        # Nothing saved: the admin's values stay in the form, beside what
+        # someone else saved meanwhile, and saving again applies them.
+        now = stored_state(slug)
+        hidden = form_base(now, _shown(now.topic))
+        return _render_form(
+            now.topic, values, {}, 409, hidden=hidden, theirs=exc.theirs
+        )
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
-    flash(f"Saved {topic.title}. Refresh it to fetch a list with the new settings.")
+    title = stored_state(slug).topic.title
+    flash(f"Saved {title}. Refresh it to fetch a list with the new settings.")
+    if saved.kept:
+        flash(
+            "Someone else changed this topic while you were editing; their"
+            " changes to " + ", ".join(saved.kept) + " are kept.",
+            "warning",
+        )
     return redirect(url_for("admin.topic", slug=slug))
 
 
@@ -256,16 +331,16 @@ def refresh_all() -> BaseResponse:
     # One summary line: a flash per topic could overflow the session cookie.
     flash(f"Refreshed {done} topic{'' if done == 1 else 's'}.")
     if busy:
-        flash("Being refreshed by another worker: " + ", ".join(busy), "warning")
+        flash("Being refreshed by another worker: " + _listed(busy), "warning")
     if failed:
         flash(
-            "Failed, the last good list stays (see the table): " + ", ".join(failed),
+            "Failed, the last good list stays (see the table): " + _listed(failed),
             "error",
         )
     if left:
         flash(
             "Not refreshed yet, to keep this page from timing out: "
-            + ", ".join(left)
+            + _listed(left)
             + ". Press the button again for them.",
             "warning",
         )

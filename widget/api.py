@@ -7,14 +7,15 @@ import json
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
-from flask import request
 
 from widget.api_json import topic_detail
+from widget.api_json import topic_etag
 from widget.api_json import topic_summary
 from widget.errors import NotFound
 from widget.freshness import freshness
 from widget.freshness import topic_status
 from widget.lookup import check_slug
+from widget.lookup import public_base_url
 from widget.services import services
 from widget.store import TopicNotFound
 
@@ -43,11 +44,11 @@ def get_topic(slug: str) -> Response:
         state.version,
         freshness(state.snapshot, now),
         topic_status(state, now),
-        request.host_url,
+        public_base_url(),
     )
     body = lists.memo(key, lambda: json.dumps(topic_detail(state)).encode())
     return Response(
         body,
         mimetype="application/json",
-        headers={"Cache-Control": "public, max-age=60"},
+        headers={"Cache-Control": "public, max-age=60", "ETag": topic_etag(state)},
     )

@@ -16,17 +16,16 @@ from flask import Response
 from flask import jsonify
 from flask import request
 from flask import url_for
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from widget import auth
 from widget import schedule
 from widget.api_json import topic_detail
+from widget.api_json import topic_etag
 from widget.errors import BadRequest
 from widget.errors import Conflict
-from widget.errors import Forbidden
 from widget.errors import NotFound
 from widget.errors import PayloadTooLarge
-from widget.errors import Unauthorized
+from widget.errors import PreconditionFailed
 from widget.lists import RefreshOutcome
 from widget.lookup import check_slug
 from widget.lookup import stored_state
@@ -35,6 +34,7 @@ from widget.serialize import error_to_dict
 from widget.services import services
 from widget.store import TopicExists
 from widget.store import TopicNotFound
+from widget.store import VersionConflict
 from widget.topics import TopicInvalid
 from widget.topics import parse_topic
 
@@ -46,25 +46,35 @@ MAX_BODY = 16 * 1024
 
 @bp.before_request
 def require_token() -> None:
-    request.max_content_length = MAX_BODY  # larger bodies get a 413
-    auth.admin_token()  # 503 with a how-to while unset
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip():
-        raise Unauthorized(
-            "Send the admin token as: Authorization: Bearer <WIDGET_ADMIN_TOKEN>.",
-            headers={"WWW-Authenticate": 'Bearer realm="widget-admin"'},
-        )
-    # Only guesses are slowed down; a request without a token guessed nothing.
-    auth.check_not_throttled()
-    if not auth.token_matches(given.strip()):
-        auth.record_failure()
-        raise Forbidden("That admin token is not right.")
+    auth.bearer_is_admin(required=True)
 
 
 @bp.after_request
 def no_store(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _body() -> bytes:
+    """The request body, however it is sent: with a ``Content-Length`` or
+    chunked (which Werkzeug would cut at the limit without a word).
+
+    :raises PayloadTooLarge: past ``MAX_BODY``.
+    """
+    too_large = PayloadTooLarge(
+        f"The body is larger than {MAX_BODY} bytes; a topic needs far less."
+    )
+    length = request.content_length
+    if length is not None:
+        if length > MAX_BODY:
+            raise too_large
+        return request.get_data(cache=False)
+    if not request.environ.get("wsgi.input_terminated"):
+        return b""  # no length and no chunking: there is no body
+    raw: bytes = request.environ["wsgi.input"].read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise too_large
+    return raw
 
 
 def _json_object() -> dict[str, Any]:
@@ -74,17 +84,13 @@ def _json_object() -> dict[str, Any]:
     :raises PayloadTooLarge: past ``MAX_BODY``.
     """
     try:
-        raw = request.get_data(cache=False)
-    except RequestEntityTooLarge:
-        raise PayloadTooLarge(
-            f"The body is larger than {MAX_BODY} bytes; a topic needs far less."
-        ) from None
-    try:
-        data = json.loads(raw)
+        data = json.loads(_body())
     except (ValueError, UnicodeDecodeError):
         raise BadRequest(
             'The body is not JSON; send an object such as {"title": "NASA Artemis"}.'
         ) from None
+    except RecursionError:
+        raise BadRequest("The body is nested too deeply for a topic.") from None
     if not isinstance(data, dict):
         raise BadRequest("The body must be a JSON object of topic fields.")
     return data
@@ -110,18 +116,56 @@ def create_topic() -> tuple[Response, int, dict[str, str]]:
         found.store.add_topic(topic)
     except TopicExists:
         raise Conflict(f"A topic with slug {topic.slug!r} exists already.") from None
-    location = url_for("api.get_topic", slug=topic.slug)
-    return jsonify(topic_detail(stored_state(topic.slug))), 201, {"Location": location}
+    state = stored_state(topic.slug)
+    headers = {
+        "Location": url_for("api.get_topic", slug=topic.slug),
+        "ETag": topic_etag(state),
+    }
+    return jsonify(topic_detail(state)), 201, headers
 
 
-@bp.put("/topics/<slug>")
+def _if_match(slug: str) -> int | None:
+    """The version an ``If-Match`` header insists on, or None without one.
+
+    :raises PreconditionFailed: if it names another version than the current.
+    """
+    if "If-Match" not in request.headers or request.if_match.star_tag:
+        return None
+    state = stored_state(slug)
+    if topic_etag(state).strip('"') not in request.if_match:
+        raise PreconditionFailed(
+            f"The topic changed since you read it (its ETag is now"
+            f" {topic_etag(state)}); read it again and resend your change."
+        )
+    return state.version
+
+
+@bp.route("/topics/<slug>", methods=["PUT", "PATCH"])
 def change_topic(slug: str) -> Response:
-    topic = _topic_from(_json_object(), stored_state(slug).topic)
+    """Change only the given fields, atomically: a concurrent change to other
+    fields is kept, and with ``If-Match`` a lost race is a 412."""
+    check_slug(slug)
+    data = _json_object()
+    expected = _if_match(slug)
     try:
-        services().store.update_topic(topic)
+        services().store.change_topic(
+            slug, lambda current: _topic_from(data, current.topic), if_version=expected
+        )
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
-    return jsonify(topic_detail(stored_state(slug)))
+    except VersionConflict:
+        if expected is not None:
+            raise PreconditionFailed(
+                "The topic changed while your change was on its way; read it"
+                " again and resend your change."
+            ) from None
+        raise Conflict(
+            "The topic is being changed by many others right now; try again."
+        ) from None
+    state = stored_state(slug)
+    response = jsonify(topic_detail(state))
+    response.headers["ETag"] = topic_etag(state)
+    return response
 
 
 @bp.delete("/topics/<slug>")

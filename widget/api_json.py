@@ -36,10 +36,14 @@ def topic_summary(state: TopicState) -> dict[str, Any]:
         "title": state.topic.title,
         "last_update": iso(snapshot.updated_at) if snapshot else None,
         "status": topic_status(state, services().lists.now()),
-        "widget_url": url_for(
-            "widget.widget_document", slug=state.topic.slug, _external=True
-        ),
+        "widget_url": public_base_url()
+        + url_for("widget.widget_document", slug=state.topic.slug),
     }
+
+
+def topic_etag(state: TopicState) -> str:
+    """The topic's version as an entity tag: what ``If-Match`` sends back."""
+    return f'"{state.version}"'
 
 
 def topic_detail(state: TopicState) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from widget import sessions
 from widget import site
 from widget import views
 from widget.catalog import Catalog
+from widget.config import ConfigError
 from widget.config import load_config
 from widget.store import SnapshotStore
 
@@ -106,12 +107,17 @@ def secret_key(config: Mapping[str, Any]) -> str:
     if config["WIDGET_SECRET_KEY"]:
         return str(config["WIDGET_SECRET_KEY"].reveal())
     path = Path(config["WIDGET_INSTANCE_DIR"]) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         # O_EXCL: when several workers start at once, exactly one writes it.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         pass
+    except OSError as exc:
+        raise ConfigError(
+            f"WIDGET_INSTANCE_DIR={str(path.parent)!r}: cannot keep the secret key"
+            f" there ({exc.strerror}); make it writable or set WIDGET_SECRET_KEY"
+        ) from None
     else:
         with os.fdopen(fd, "w") as file:
             file.write(secrets.token_hex(32))

@@ -34,6 +34,7 @@ from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.store.cli import store_group
 from widget.stubserver.command import stub_server_command
+from widget.text import clean_text
 from widget.topics import TOPIC_FIELDS
 from widget.topics import TopicInvalid
 from widget.topics import parse_topic
@@ -61,7 +62,9 @@ def list_command() -> None:
         click.echo(
             f"{state.topic.slug:<28} {topic_status(state, now):<8}"
             f" {len(snap.products) if snap else 0:>5}"
-            f"  {iso(snap.updated_at) if snap else '-':<20}  {state.topic.title}"
+            # Stored before input was cleaned, a title may hold terminal codes.
+            f"  {iso(snap.updated_at) if snap else '-':<20}"
+            f"  {clean_text(state.topic.title)}"
         )
 
 

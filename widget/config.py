@@ -9,6 +9,7 @@ and a typo stops start-up with the setting's name in the message.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from collections.abc import Mapping
@@ -18,6 +19,14 @@ from typing import Any
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
+from widget.casts import float_in
+from widget.casts import to_base_url
+from widget.casts import to_footer
+from widget.casts import to_frame_ancestors
+from widget.casts import to_hostname
+from widget.casts import to_optional_base_url
+from widget.casts import to_partner_tag
+from widget.casts import whole_at_least
 from widget.i18n import ENGLISH
 from widget.i18n import LANGUAGES
 from widget.models import MAX_REFRESH_INTERVAL
@@ -83,18 +92,30 @@ def to_secret(value: Any) -> Secret | None:
     return Secret(text) if text else None
 
 
-def to_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueError("expected a whole number")
-    if isinstance(value, int):
-        return value
-    return int(str(value).strip())
+#: The admin token opens everything; shorter ones can be guessed.
+MIN_ADMIN_TOKEN = 16
+
+
+def to_admin_token(value: Any) -> Secret | None:
+    secret = to_secret(value)
+    if secret is not None and len(secret.reveal()) < MIN_ADMIN_TOKEN:
+        raise ValueError(
+            f"must be at least {MIN_ADMIN_TOKEN} characters (e.g. the output of"
+            " `python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+    return secret
+
+
+#: Casts whose input is a secret: never repeated in an error message.
+SECRET_CASTS = (to_secret, to_admin_token)
 
 
 def to_positive_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError("expected a number")
     number = float(value)
-    if number <= 0:
-        raise ValueError("must be greater than 0")
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError("must be a number greater than 0")
     return number
 
 
@@ -120,7 +141,10 @@ def to_duration(value: Any) -> timedelta:
     match = _DURATION.match(str(value).lower())
     if not match:
         raise ValueError("expected a duration such as 30m, 12h or 1d")
-    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    try:
+        return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+    except OverflowError:
+        raise ValueError("is far too long (expected e.g. 30m, 12h or 1d)") from None
 
 
 def duration_text(interval: timedelta) -> str:
@@ -141,15 +165,6 @@ def to_refresh_interval(value: Any) -> timedelta:
             f"must be between {low} and {high} (Amazon data may be {high} old)"
         )
     return interval
-
-
-def to_base_url(value: Any) -> str:
-    """An http(s) base URL without a trailing slash."""
-    text = str(value).strip().rstrip("/")
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError("expected an http:// or https:// URL")
-    return text
 
 
 def one_of(*choices: str) -> Callable[[Any], str]:
@@ -219,9 +234,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WIDGET_ADMIN_TOKEN",
         None,
-        to_secret,
-        "Admin secret for the admin pages, API and login form; admin routes"
-        " answer 503 while unset.",
+        to_admin_token,
+        "Admin secret for the admin pages, API and login form, at least 16"
+        " characters; admin routes answer 503 while unset.",
     ),
     Setting(
         "WIDGET_SECRET_KEY",
@@ -238,7 +253,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WIDGET_FRAME_ANCESTORS",
         "*",
-        to_str,
+        to_frame_ancestors,
         "Origins allowed to frame widgets (CSP `frame-ancestors`), space separated.",
     ),
     Setting(
@@ -258,8 +273,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WIDGET_FOOTER",
         ENGLISH.footer,
-        to_str,
-        "Footer line of every widget; `{date}` becomes the last update date.",
+        to_footer,
+        "Footer line of every widget; must contain `{date}`, which becomes the"
+        " last update date (no other placeholders; `{{`/`}}` for literal braces).",
     ),
     Setting(
         "WIDGET_STUB_CATALOG",
@@ -276,20 +292,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WIDGET_PUBLIC_URL",
         None,
-        to_optional_str,
-        "Public base URL of the service (e.g. https://widgets.example.com) used in"
-        " embed codes and fragments; taken from each request if unset.",
+        to_optional_base_url,
+        "Public base URL of the service (http or https, e.g."
+        " https://widgets.example.com), used in embed codes, fragments and the"
+        " API's `widget_url`. If unset, the request's own address is used only on"
+        " localhost, 127.0.0.1 or [::1] (development); for any other Host header"
+        " those URLs are relative, never taken from the header.",
     ),
     Setting(
         "WIDGET_CACHE_MAX_AGE",
         300,
-        to_int,
+        whole_at_least(0),
         "Seconds browsers and CDNs may cache a widget (`Cache-Control: max-age`).",
     ),
     Setting(
         "WIDGET_CACHE_SIZE",
         2048,
-        to_int,
+        whole_at_least(1),
         "Rendered widget variants kept in each worker's memory.",
     ),
     Setting(
@@ -322,7 +341,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WIDGET_TRUSTED_PROXIES",
         0,
-        to_int,
+        whole_at_least(0),
         "How many reverse proxies in front of the service to trust for"
         " `X-Forwarded-For`/`-Proto` (client address for login throttling, https"
         " for the Secure session cookie); 0 trusts none.",
@@ -352,25 +371,25 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WIDGET_AMAZON_PARTNER_TAG",
         None,
-        to_optional_str,
+        to_partner_tag,
         "The store's tracking id, e.g. `mysite-20`.",
     ),
     Setting(
         "WIDGET_AMAZON_MARKETPLACE",
         "www.amazon.com",
-        to_str,
+        to_hostname,
         "Marketplace host, e.g. `www.amazon.co.uk`.",
     ),
     Setting(
         "WIDGET_AMAZON_API_URL",
         "https://creatorsapi.amazon",
-        to_str,
+        to_base_url,
         "Creators API base URL (point it at `widget stub-server` to run offline).",
     ),
     Setting(
         "WIDGET_AMAZON_TOKEN_URL",
         None,
-        to_optional_str,
+        to_optional_base_url,
         "Token endpoint override; derived from the credential version if unset.",
     ),
     Setting(
@@ -388,13 +407,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WIDGET_AMAZON_TPS",
         1.0,
-        to_positive_float,
-        "Upstream requests per second, across all workers of the store.",
+        float_in(0, 1000),
+        "Upstream requests per second, across all workers and hosts of the store:"
+        " calls are spaced at least 1/TPS seconds apart.",
     ),
     Setting(
         "WIDGET_AMAZON_TPD",
         8640,
-        to_int,
+        whole_at_least(1),
         "Upstream requests per day, across all workers of the store.",
     ),
 )
@@ -423,7 +443,7 @@ def load_config(
         try:
             config[setting.name] = None if raw is None else setting.cast(raw)
         except (TypeError, ValueError) as exc:
-            shown = "**********" if setting.cast is to_secret else repr(raw)
+            shown = "**********" if setting.cast in SECRET_CASTS else repr(raw)
             raise ConfigError(f"{setting.name}={shown}: {exc}") from None
     _check_amazon(config)
     # Non-WIDGET keys (Flask's own, such as TESTING) pass through unchanged.

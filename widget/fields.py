@@ -21,6 +21,7 @@ from widget.config import duration_text
 from widget.models import MAX_SLUG_LENGTH
 from widget.models import SLUG_PATTERN
 from widget.models import is_valid_slug
+from widget.text import clean_text
 
 
 class Kind(ABC):
@@ -64,9 +65,10 @@ class Kind(ABC):
 
 
 def text_of(value: Any) -> str:
+    """Input text without control characters (see ``widget.text``)."""
     if not isinstance(value, str):
         raise TypeError  # the field's message: "has the wrong type"
-    return value.strip()
+    return clean_text(value).strip()
 
 
 def whole_number(value: Any) -> int:

@@ -3,6 +3,9 @@ public base URL."""
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import current_app
 from flask import request
 
@@ -11,6 +14,8 @@ from widget.errors import NotFound
 from widget.models import TopicState
 from widget.models import is_valid_slug
 from widget.services import services
+
+log = logging.getLogger(__name__)
 
 
 def check_slug(slug: str) -> str:
@@ -36,7 +41,28 @@ def stored_state(slug: str) -> TopicState:
     return state
 
 
+#: Host headers trusted without WIDGET_PUBLIC_URL: this machine's own names,
+#: as in development (`widget run`) and tests. Anything else could be any
+#: client's invention, and public URLs end up in cacheable responses.
+LOOPBACK_HOST = re.compile(r"^(?:localhost|127\.0\.0\.1|\[::1\])(?::\d{1,5})?$")
+
+
 def public_base_url() -> str:
-    """``WIDGET_PUBLIC_URL``, else this request's host, without a final slash."""
+    """The service's address for absolute URLs (embed codes, fragment covers,
+    the API's ``widget_url``), without a final slash: ``WIDGET_PUBLIC_URL``;
+    without it, the request's own origin only on a loopback host, else ""
+    (root-relative URLs). Never an arbitrary ``Host`` header.
+    """
     configured: str | None = current_app.config["WIDGET_PUBLIC_URL"]
-    return configured.rstrip("/") if configured else request.host_url.rstrip("/")
+    if configured:
+        return configured
+    if LOOPBACK_HOST.match(request.host):
+        return request.host_url.rstrip("/")
+    if not current_app.extensions.setdefault("public_url_warned", False):
+        current_app.extensions["public_url_warned"] = True
+        log.warning(
+            "WIDGET_PUBLIC_URL is unset: embed codes and fragments use relative"
+            " URLs for requests to hosts other than localhost; set it to the"
+            " service's public address"
+        )
+    return ""

@@ -202,6 +202,27 @@ TOPIC_BODY = {
     },
 }
 SLUG_PARAMETER = {"name": "slug", "in": "path", "required": True, "schema": SLUG}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "The topic's ETag as read: a change made meanwhile gives 412.",
+    "schema": {"type": "string"},
+}
+CHANGE_TOPIC: dict[str, Any] = {
+    **ADMIN,
+    "description": "Changes only the given fields; concurrent changes to other"
+    " fields are kept.",
+    "parameters": [SLUG_PARAMETER, IF_MATCH],
+    "requestBody": TOPIC_BODY,
+    "responses": {
+        "200": json_response("TopicDetail", "Changed"),
+        "404": json_response("Error", "No such topic"),
+        "409": json_response("Error", "Too many concurrent changes; try again"),
+        "412": json_response("Error", "The topic changed since the If-Match ETag"),
+        **ADMIN_ERRORS,
+    },
+}
 
 
 def spec() -> dict[str, Any]:
@@ -241,17 +262,8 @@ def spec() -> dict[str, Any]:
                         **ERRORS,
                     },
                 },
-                "put": {
-                    "operationId": "changeTopic",
-                    **ADMIN,
-                    "parameters": [SLUG_PARAMETER],
-                    "requestBody": TOPIC_BODY,
-                    "responses": {
-                        "200": json_response("TopicDetail", "Changed"),
-                        "404": json_response("Error", "No such topic"),
-                        **ADMIN_ERRORS,
-                    },
-                },
+                "put": CHANGE_TOPIC | {"operationId": "changeTopic"},
+                "patch": CHANGE_TOPIC | {"operationId": "patchTopic"},
                 "delete": {
                     "operationId": "removeTopic",
                     **ADMIN,

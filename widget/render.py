@@ -143,12 +143,13 @@ def widget_context(
     title = state.topic.title
     # A refresh that found nothing: one neutral line, never "0 books".
     gone = snapshot is not None and not shown
-    if gone:
-        heading = strings.unavailable
-    elif len(shown) == 1:
-        heading = strings.heading_one.format(title=title)
-    else:
-        heading = strings.heading.format(count=len(shown), title=title)
+    pattern = strings.heading_one if len(shown) == 1 else strings.heading
+    heading = (
+        strings.unavailable if gone else pattern.format(count=len(shown), title=title)
+    )
+    # The title is isolated in the markup (<bdi>), so a right-to-left title
+    # or a stray bidi override cannot reorder the words around it.
+    before, _, after = pattern.partition("{title}")
     footer = settings["WIDGET_FOOTER"] if variant.lang == DEFAULT_LANGUAGE else ""
     footer = footer or strings.footer
     updated = snapshot.updated_at if snapshot else None
@@ -157,6 +158,10 @@ def widget_context(
         "slug": state.topic.slug,
         "title": title,
         "heading": heading,
+        "heading_around_title": (
+            before.format(count=len(shown)),
+            after.format(count=len(shown)),
+        ),
         "products": product_views(shown),
         "strings": strings,
         "variant": variant,

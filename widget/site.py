@@ -9,6 +9,7 @@ from flask import Response
 from flask import jsonify
 from flask import render_template
 
+from widget import auth
 from widget.embed import snippets
 from widget.freshness import topic_status
 from widget.lookup import public_base_url
@@ -37,23 +38,30 @@ def index() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
+    """Liveness for anyone; the store's name, its error and the failing
+    topics only with the admin token (``Authorization: Bearer``): error
+    texts can name hosts."""
     found = services()
+    details = auth.bearer_is_admin(required=False)
     body: dict[str, Any] = {
         "status": "ok",
         "catalog": found.catalog.name,
-        "store": found.store.name,
         "store_ok": True,
     }
     try:
         states = found.store.list_states()
     except StoreError as exc:
-        body.update(status="degraded", store_ok=False, store_error=str(exc))
+        body.update(status="degraded", store_ok=False)
+        if details:
+            body.update(store=found.store.name, store_error=str(exc))
         return jsonify(body), 503
-    now = services().lists.now()
-    body["topics"] = len(states)
-    body["failing"] = [
-        {"slug": s.topic.slug, "kind": s.error.kind, "message": s.error.message}
-        for s in states
-        if s.error is not None and topic_status(s, now) == "failing"
-    ]
+    if details:
+        now = found.lists.now()
+        body["store"] = found.store.name
+        body["topics"] = len(states)
+        body["failing"] = [
+            {"slug": s.topic.slug, "kind": s.error.kind, "message": s.error.message}
+            for s in states
+            if s.error is not None and topic_status(s, now) == "failing"
+        ]
     return jsonify(body), 200

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 
+from tests.conftest import StubServer
 from tests.conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +69,35 @@ def wait_until_up(
 
 
 @contextmanager
+def serving(
+    argv: list[str], *, log_path: Path, up_url: str, cwd: Path, env: dict[str, str]
+) -> Iterator[subprocess.Popen]:
+    """Start ``argv`` in a process group of its own, logging to ``log_path``;
+    yield once ``up_url`` answers; stop the whole group afterwards."""
+    log = open(log_path, "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        argv,
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until_up(up_url, process, log=log_path)
+        yield process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+@contextmanager
 def gunicorn_process(
     tmp_path: Path,
     *,
@@ -82,42 +112,28 @@ def gunicorn_process(
     store in ``tmp_path`` unless ``env`` names another; yields its base URL
     and the master process. Stops the whole process group afterwards."""
     port = free_port()
-    environ = service_env(tmp_path, env)
-    log_path = tmp_path / f"gunicorn-{port}.log"
-    log = open(log_path, "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--graceful-timeout",
-            "2",
-            *extra_args,
-            app,
-        ],
-        cwd=cwd,
-        env=environ,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
     base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base + "/healthz", process, log=log_path)
+    argv = [
+        python,
+        "-m",
+        "gunicorn",
+        "-w",
+        str(workers),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--graceful-timeout",
+        "2",
+        *extra_args,
+        app,
+    ]
+    with serving(
+        argv,
+        log_path=tmp_path / f"gunicorn-{port}.log",
+        up_url=base + "/healthz",
+        cwd=cwd,
+        env=service_env(tmp_path, env),
+    ) as process:
         yield base, process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
 
 
 @contextmanager
@@ -125,3 +141,19 @@ def gunicorn(tmp_path: Path, **options) -> Iterator[str]:
     """``gunicorn_process``, yielding only the base URL."""
     with gunicorn_process(tmp_path, **options) as (base, _):
         yield base
+
+
+@contextmanager
+def stub_server_process(tmp_path: Path, *args: str) -> Iterator[StubServer]:
+    """``widget stub-server ARGS`` in a process of its own (so that what it
+    logs is not slowed by the test's own threads); yields a StubServer."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with serving(
+        [sys.executable, "-m", "widget", "stub-server", "--port", str(port), *args],
+        log_path=tmp_path / f"stub-server-{port}.log",
+        up_url=base + "/_stub/calls",
+        cwd=ROOT,
+        env=service_env(tmp_path),
+    ):
+        yield StubServer(None, base)

@@ -32,8 +32,12 @@ def metric(base, name):
     return float(match.group(1)) if match else 0.0
 
 
+ADMIN_TOKEN = "faults-admin-token-0123456789"
+
+
 def test_upstream_faults_never_blank_a_widget(tmp_path, stub_server):
-    env = amazon_env(stub_server)
+    env = amazon_env(stub_server, WIDGET_ADMIN_TOKEN=ADMIN_TOKEN)
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     with gunicorn(tmp_path, workers=2, env=env) as base:
         first = requests.get(base + WIDGET, timeout=30)
         assert first.status_code == 200 and first.text.count("<li>") == 10
@@ -50,8 +54,8 @@ def test_upstream_faults_never_blank_a_widget(tmp_path, stub_server):
                 page = requests.get(base + WIDGET, timeout=30)
                 assert page.status_code == 200 and page.text.count("<li>") == 10
                 assert page.headers["Last-Modified"] == stamp
-            health = requests.get(f"{base}/healthz", timeout=10).json()
-            assert [f["kind"] for f in health["failing"]] == [kind]
+            health = requests.get(f"{base}/healthz", headers=admin, timeout=10)
+            assert [f["kind"] for f in health.json()["failing"]] == [kind]
             detail = requests.get(
                 f"{base}/api/v1/topics/nasa-artemis", timeout=10
             ).json()
@@ -60,7 +64,8 @@ def test_upstream_faults_never_blank_a_widget(tmp_path, stub_server):
         # A stalled answer times out and the retry recovers.
         stub_server.queue("hang")
         assert run_cli(tmp_path, env, "refresh", "nasa-artemis").returncode == 0
-        assert requests.get(f"{base}/healthz", timeout=10).json()["failing"] == []
+        health = requests.get(f"{base}/healthz", headers=admin, timeout=10)
+        assert health.json()["failing"] == []
         # Items with only a title and a link still make a widget, without covers.
         stub_server.queue("sparse")
         assert run_cli(tmp_path, env, "refresh", "nasa-artemis").returncode == 0

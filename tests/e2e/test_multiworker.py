@@ -18,7 +18,7 @@ from widget.store.sqlite import SQLiteStore
 pytestmark = pytest.mark.e2e
 
 WORKERS = 3
-TOKEN = "e2e-admin-token"
+TOKEN = "e2e-admin-token-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 

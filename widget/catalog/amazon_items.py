@@ -7,7 +7,6 @@ instead of raising, so one odd item never costs a whole list.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from widget.catalog.dates import parse_published
@@ -19,6 +18,8 @@ from widget.models import Saving
 from widget.models import format_price
 from widget.models import make_price
 from widget.models import saving_between
+from widget.text import clean_text
+from widget.text import finite
 
 #: The short resources list a widget needs (without it, only titles come back).
 RESOURCES = [
@@ -61,7 +62,7 @@ def to_product(item: Any) -> Product | None:
         list_price = make_price(price.amount + saving.money.amount, price.currency)
     return Product(
         asin=asin,
-        title=title,
+        title=clean_text(title),
         url=url,  # unchanged: it carries the partner tag Amazon attributes by
         authors=_authors(dig(item, "itemInfo", "byLineInfo", "contributors")),
         image=_image(dig(item, "images", "primary", "medium")),
@@ -108,8 +109,9 @@ def _authors(contributors: Any) -> tuple[str, ...]:
     people.sort(key=lambda c: str(c.get("role", "")).lower() != "author")
     names: list[str] = []
     for person in people:
-        if person["name"] not in names:
-            names.append(person["name"])
+        name = clean_text(person["name"])
+        if name not in names:
+            names.append(name)
     return tuple(names)
 
 
@@ -151,10 +153,7 @@ def _str(value: Any) -> str | None:
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None  # JSON may carry NaN
+    return finite(value)  # NaN or Infinity drops the field, not the item
 
 
 def _int(value: Any) -> int | None:

@@ -1,19 +1,22 @@
-"""The upstream request budget, counted in the snapshot store.
+"""The upstream request budget, kept in the snapshot store.
 
 Every Creators API request (searchItems, getItems, and each retry of them)
-takes one unit from a per-second window (TPS) and one from a per-day window
-(TPD) first. The counters live in the store, so every worker and every host
-sharing it draws from the same budget. Token requests go to the separate
+first reserves its start time: at least ``1/TPS`` seconds (plus a small
+margin for network jitter) after the previous reservation of the same
+credential, a GCRA "next allowed time" kept atomically in the store. So
+calls are spaced evenly across every worker and host sharing the store, not
+merely counted per second (a fixed window lets two calls 0.2 s apart pass a
+1-per-second budget when they straddle a second boundary). Each request also
+takes one unit from the day's count (TPD). Token requests go to the separate
 OAuth endpoint, happen about once an hour and are not counted.
 
-A full second waits for the next window (up to ``max_wait``); a spent day
-raises ``CatalogBudgetExhausted`` so the refresh fails fast and the widget
-keeps its last good list.
+A start time more than ``max_wait`` away, or a spent day, raises
+``CatalogBudgetExhausted`` so the refresh fails fast and the widget keeps its
+last good list.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 
@@ -21,6 +24,9 @@ from widget.catalog.base import CatalogBudgetExhausted
 from widget.store.base import SnapshotStore
 
 DAY = 86400
+#: Added to each 1/TPS spacing: a call leaves a little after its slot starts,
+#: and what the upstream sees must still be spaced at least 1/TPS apart.
+SPACING_MARGIN = 0.02
 
 
 class Budget:
@@ -36,12 +42,7 @@ class Budget:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.store = store
-        # The store counts whole windows: 2.5 TPS is 2 per second, and a
-        # rate below 1 is 1 request per ceil(1/tps) seconds.
-        if tps >= 1:
-            self.per_window, self.window = int(tps), 1
-        else:
-            self.per_window, self.window = 1, math.ceil(1 / tps)
+        self.spacing = 1 / tps + SPACING_MARGIN
         self.tpd = tpd
         self.name = name
         self.max_wait = max_wait
@@ -49,33 +50,42 @@ class Budget:
         self.sleep = sleep
 
     def take(self) -> None:
-        """Count one upstream request, waiting for room in the current second.
+        """Wait for this call's turn and count it in the day's budget.
 
-        :raises CatalogBudgetExhausted: when the day's budget is spent or no
-            room came up within ``max_wait`` seconds.
+        :raises CatalogBudgetExhausted: when the day's budget is spent or the
+            call's turn would come more than ``max_wait`` seconds from now.
         """
-        waited = 0.0
-        while True:
-            now = self.clock()
-            if self.store.take_budget(
-                f"{self.name}:tps", self.per_window, self.window, now
-            ):
-                break
-            # Sleep to just past the start of the next window, where the
-            # count starts again.
-            pause = self.window - (now % self.window) + 0.005
-            if waited + pause > self.max_wait:
-                raise CatalogBudgetExhausted(
-                    f"upstream request budget busy ({self.per_window} per"
-                    f" {self.window}s) for more than {self.max_wait:g}s"
-                )
-            self.sleep(pause)
-            waited += pause
+        wait = self.store.reserve_slot(
+            f"{self.name}:next", self.spacing, self.max_wait, self.clock
+        )
+        if wait is None:
+            raise self._busy()
         if not self.store.take_budget(f"{self.name}:tpd", self.tpd, DAY, self.clock()):
             raise CatalogBudgetExhausted(
                 f"the day's upstream request budget ({self.tpd}) is spent;"
                 " refreshes resume at 00:00 UTC"
             )
+        # The reservation orders the callers; a caller that woke late (a busy
+        # machine) must not bring the next one too close, so each records its
+        # actual departure, and waits on if the last one left too recently.
+        waited = 0.0
+        while True:
+            if wait > 0:
+                if waited + wait > self.max_wait:
+                    raise self._busy()
+                self.sleep(wait)
+                waited += wait
+            wait = self.store.claim_departure(
+                f"{self.name}:sent", self.spacing, self.clock
+            )
+            if wait <= 0:
+                return
+
+    def _busy(self) -> CatalogBudgetExhausted:
+        return CatalogBudgetExhausted(
+            f"upstream request budget busy (one call per {self.spacing:.2f}s)"
+            f" for more than {self.max_wait:g}s"
+        )
 
     def used_today(self) -> int:
         return self.store.budget_used(f"{self.name}:tpd", DAY, self.clock())

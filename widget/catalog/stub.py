@@ -26,6 +26,8 @@ from widget.models import Product
 from widget.models import Topic
 from widget.models import make_price
 from widget.models import saving_between
+from widget.text import clean_text
+from widget.text import finite
 
 log = logging.getLogger(__name__)
 
@@ -89,9 +91,21 @@ def words(text: str) -> set[str]:
 
 
 def _price(raw: Any) -> Price | None:
+    """A price; one whose amount is not a finite number is left out."""
     if not raw:
         return None
-    return make_price(float(raw["amount"]), str(raw["currency"]))
+    amount = finite(float(raw["amount"]))
+    return None if amount is None else make_price(amount, str(raw["currency"]))
+
+
+def _number(raw: Any) -> float | None:
+    """A rating or rank: None when absent or not finite (NaN, Infinity)."""
+    return None if raw is None else finite(float(raw))
+
+
+def _whole(raw: Any) -> int | None:
+    number = _number(raw)
+    return None if number is None else int(number)
 
 
 def _image(raw: Any) -> Image | None:
@@ -105,6 +119,8 @@ def _image(raw: Any) -> Image | None:
 
 
 def _item(raw: dict[str, Any]) -> StubItem:
+    """One catalog entry. Text loses control characters; a price, rating or
+    rank that is not a finite number is left out (the item stays)."""
     asin = str(raw["asin"])
     if not re.fullmatch(r"[A-Za-z0-9]{10}", asin):
         raise ValueError(f"asin {asin!r} is not 10 letters or digits")
@@ -113,15 +129,17 @@ def _item(raw: dict[str, Any]) -> StubItem:
     reviews = raw.get("reviews")
     return StubItem(
         asin=asin,
-        title=str(raw["title"]),
-        authors=tuple(str(a) for a in raw.get("authors") or ()),
+        title=clean_text(str(raw["title"])),
+        authors=tuple(clean_text(str(a)) for a in raw.get("authors") or ()),
         search_index=str(raw.get("search_index") or "Books"),
         keywords=frozenset(k.lower() for k in raw.get("keywords") or ()),
         browse_nodes=tuple(str(n) for n in raw.get("browse_nodes") or ()),
-        sales_rank=None if raw.get("sales_rank") is None else int(raw["sales_rank"]),
+        sales_rank=None
+        if (rank := _number(raw.get("sales_rank"))) is None
+        else int(rank),
         price=_price(raw.get("price")),
         availability=raw.get("availability"),
-        rating=None if raw.get("rating") is None else float(raw["rating"]),
+        rating=_number(raw.get("rating")),
         image=_image(raw.get("image")),
         url=raw.get("url"),
         isbn=None if not isbn else parse_isbn(str(isbn)),

@@ -8,6 +8,7 @@ from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
+from widget.store.base import VersionConflict
 from widget.store.sqlite import SQLiteStore
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "StoreError",
     "TopicExists",
     "TopicNotFound",
+    "VersionConflict",
     "make_store",
     "SQLiteStore",
 ]

@@ -10,8 +10,11 @@ Every implementation passes ``tests/test_store_contract.py``.
 
 from __future__ import annotations
 
+import random
+import time
 from abc import ABC
 from abc import abstractmethod
+from collections.abc import Callable
 
 from widget.models import HistoryEntry
 from widget.models import RefreshError
@@ -32,6 +35,18 @@ class TopicNotFound(StoreError):
     pass
 
 
+class VersionConflict(StoreError):
+    """The topic changed after the version the caller based its change on."""
+
+
+#: Where stores local to one host read the time (seconds since the epoch).
+Clock = Callable[[], float]
+
+#: Compare-and-set attempts of ``change_topic`` before it gives up: enough
+#: for dozens of writers changing one topic at the same moment.
+CHANGE_ATTEMPTS = 50
+
+
 class SnapshotStore(ABC):
     #: short name shown in /healthz
     name: str = "store"
@@ -42,11 +57,46 @@ class SnapshotStore(ABC):
         """:raises TopicExists: if the slug is taken."""
 
     @abstractmethod
-    def update_topic(self, topic: Topic) -> None:
-        """Replace a topic's settings, keeping its snapshot.
+    def update_topic(self, topic: Topic, *, if_version: int | None = None) -> int:
+        """Replace a topic's settings, keeping its snapshot; returns the new
+        version. With ``if_version``, only while the topic still has that
+        version (compare-and-set, atomic in the store).
 
         :raises TopicNotFound:
+        :raises VersionConflict: if the version moved on.
         """
+
+    def change_topic(
+        self,
+        slug: str,
+        change: Callable[[TopicState], Topic],
+        *,
+        if_version: int | None = None,
+    ) -> int:
+        """Apply ``change`` to the topic's current state without losing a
+        concurrent change: read, change, compare-and-set on the version, and
+        on a lost race read again and retry. With ``if_version`` the caller
+        insists on that version and gets ``VersionConflict`` instead of a
+        retry. Returns the new version; exceptions from ``change`` (such as
+        invalid input) pass through unchanged.
+
+        :raises TopicNotFound:
+        :raises VersionConflict:
+        """
+        for attempt in range(CHANGE_ATTEMPTS):
+            state = self.get_state(slug)
+            if state is None:
+                raise TopicNotFound(slug)
+            if if_version is not None and state.version != if_version:
+                raise VersionConflict(slug)
+            try:
+                return self.update_topic(change(state), if_version=state.version)
+            except VersionConflict:
+                if if_version is not None:
+                    raise
+            # Spread the retries of writers that collided.
+            time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise VersionConflict(slug)
 
     @abstractmethod
     def remove_topic(self, slug: str) -> None:
@@ -103,12 +153,41 @@ class SnapshotStore(ABC):
         """Give the lease back; a no-op unless ``holder`` holds it."""
 
     @abstractmethod
+    def revoke(self, key: str, ttl: float) -> None:
+        """Mark ``key`` (e.g. a session id) revoked for ``ttl`` seconds;
+        afterwards the store may forget it."""
+
+    @abstractmethod
+    def is_revoked(self, key: str) -> bool: ...
+
+    @abstractmethod
     def take_budget(self, bucket: str, limit: int, window: int, now: float) -> bool:
         """Count one use in the current ``window``-second window of
         ``bucket``; False (and no count) when ``limit`` is reached."""
 
     @abstractmethod
     def budget_used(self, bucket: str, window: int, now: float) -> int: ...
+
+    @abstractmethod
+    def reserve_slot(
+        self, bucket: str, spacing: float, max_wait: float, clock: Clock
+    ) -> float | None:
+        """Reserve the next start time of ``bucket``: at least ``spacing``
+        seconds after the one reserved before (GCRA's "next allowed time"),
+        atomically. Returns the seconds to wait until it, or None (and
+        reserves nothing) when that is more than ``max_wait``.
+
+        ``clock`` is read once the bucket is held; a store shared by several
+        hosts reads its own clock instead, so hosts whose clocks differ
+        still keep the spacing.
+        """
+
+    @abstractmethod
+    def claim_departure(self, bucket: str, spacing: float, clock: Clock) -> float:
+        """Record a departure now, unless the last one recorded in ``bucket``
+        was less than ``spacing`` seconds ago: then record nothing and return
+        the seconds still to wait (0 means recorded). Atomic; same clocks as
+        ``reserve_slot``."""
 
     # -- metrics --------------------------------------------------------------
     @abstractmethod

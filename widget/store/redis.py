@@ -8,7 +8,10 @@ Layout (all keys under ``widget:``)::
                          error, last_attempt
     history:<slug>       list of JSON entries, newest first, trimmed to keep
     lease:<name>         holder id, with a PX expiry
+    revoked:<key>        a revoked session id, until its session would expire
     budget:<bucket>:<t>  use count of the window starting at t, with EXPIRE
+    slot:<bucket>        budget spacing: the next allowed start time, or the
+                         last departure (Redis clock), with PEXPIRE
     meta                 hash
 
 Every write that reads before it writes is one Lua script
@@ -52,17 +55,22 @@ from widget.serialize import iso
 from widget.serialize import state_from_stored
 from widget.serialize import topic_to_dict
 from widget.serialize import toplist_to_dict
+from widget.store.base import Clock
 from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
+from widget.store.base import VersionConflict
 from widget.store.redis_scripts import ACQUIRE_LEASE
 from widget.store.redis_scripts import ADD_TOPIC
+from widget.store.redis_scripts import CLAIM_DEPARTURE
 from widget.store.redis_scripts import RELEASE_LEASE
 from widget.store.redis_scripts import REMOVE_TOPIC
+from widget.store.redis_scripts import RESERVE_SLOT
 from widget.store.redis_scripts import SAVE_SNAPSHOT
 from widget.store.redis_scripts import SET_FIELDS
 from widget.store.redis_scripts import TAKE_BUDGET
+from widget.store.redis_scripts import UPDATE_TOPIC
 
 #: URL query options passed to redis-py; anything else is a typo.
 URL_OPTIONS = frozenset(
@@ -126,11 +134,14 @@ class RedisStore(SnapshotStore):
         self._pause_reason = ""
         self._add_topic = client.register_script(ADD_TOPIC)
         self._set_fields = client.register_script(SET_FIELDS)
+        self._update_topic = client.register_script(UPDATE_TOPIC)
         self._remove_topic = client.register_script(REMOVE_TOPIC)
         self._save_snapshot = client.register_script(SAVE_SNAPSHOT)
         self._acquire = client.register_script(ACQUIRE_LEASE)
         self._release = client.register_script(RELEASE_LEASE)
         self._take_budget = client.register_script(TAKE_BUDGET)
+        self._reserve_slot = client.register_script(RESERVE_SLOT)
+        self._claim_departure = client.register_script(CLAIM_DEPARTURE)
 
     @classmethod
     def from_url(cls, url: str) -> RedisStore:
@@ -176,10 +187,23 @@ class RedisStore(SnapshotStore):
             )
         return bool(done)
 
-    def update_topic(self, topic: Topic) -> None:
-        data = json.dumps(topic_to_dict(topic))
-        if not self._set(topic.slug, {"data": data, "title": topic.title}):
+    def update_topic(self, topic: Topic, *, if_version: int | None = None) -> int:
+        with self._guard():
+            version = int(
+                self._update_topic(
+                    keys=[self._key("topic", topic.slug), self._key("seq")],
+                    args=[
+                        json.dumps(topic_to_dict(topic)),
+                        topic.title,
+                        "" if if_version is None else str(if_version),
+                    ],
+                )
+            )
+        if version == -1:
             raise TopicNotFound(topic.slug)
+        if version == -2:
+            raise VersionConflict(topic.slug)
+        return version
 
     def remove_topic(self, slug: str) -> None:
         with self._guard():
@@ -271,6 +295,14 @@ class RedisStore(SnapshotStore):
         with self._guard():
             self._release(keys=[self._key("lease", name)], args=[holder])
 
+    def revoke(self, key: str, ttl: float) -> None:
+        with self._guard():
+            self.client.set(self._key("revoked", key), "1", px=max(1, int(ttl * 1000)))
+
+    def is_revoked(self, key: str) -> bool:
+        with self._guard():
+            return bool(self.client.exists(self._key("revoked", key)))
+
     def _budget_key(self, bucket: str, window: int, now: float) -> str:
         return self._key("budget", bucket, str(int(now // window) * window))
 
@@ -288,6 +320,22 @@ class RedisStore(SnapshotStore):
         with self._guard():
             value = self.client.get(self._budget_key(bucket, window, now))
         return int(value) if value else 0
+
+    def reserve_slot(
+        self, bucket: str, spacing: float, max_wait: float, clock: Clock
+    ) -> float | None:
+        with self._guard():
+            wait = self._reserve_slot(
+                keys=[self._key("slot", bucket)], args=[spacing, max_wait]
+            )
+        return None if wait is None else float(wait)
+
+    def claim_departure(self, bucket: str, spacing: float, clock: Clock) -> float:
+        with self._guard():
+            left = self._claim_departure(
+                keys=[self._key("slot", bucket)], args=[spacing]
+            )
+        return float(left)
 
     # -- metrics --------------------------------------------------------------
     def add_counters(self, deltas: dict[str, int]) -> None:

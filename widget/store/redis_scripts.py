@@ -21,6 +21,17 @@ redis.call('HSET', KEYS[1], 'version', redis.call('INCR', KEYS[2]), unpack(ARGV)
 return 1
 """
 
+# KEYS: topic, seq. ARGV: data, title, expected version ("" for any).
+# Returns the new version, -1 for no such topic, -2 for another version.
+UPDATE_TOPIC = """
+local current = redis.call('HGET', KEYS[1], 'version')
+if not current then return -1 end
+if ARGV[3] ~= '' and current ~= ARGV[3] then return -2 end
+local v = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'data', ARGV[1], 'title', ARGV[2], 'version', v)
+return v
+"""
+
 # KEYS: topic, history, topics, seq. ARGV: slug.
 REMOVE_TOPIC = """
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
@@ -63,3 +74,39 @@ redis.call('INCR', KEYS[1])
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 return 1
 """
+
+# The two budget-spacing scripts read Redis's own clock, so hosts whose
+# clocks differ still keep the spacing. Seconds travel as text: Lua numbers
+# would lose the fractions on the way back.
+_NOW = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+"""
+
+# KEYS: next allowed time. ARGV: spacing, max wait (seconds).
+# Returns the wait, or nil when it would exceed the max wait.
+RESERVE_SLOT = (
+    _NOW
+    + """
+local start = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+if start - now > tonumber(ARGV[2]) then return nil end
+local next = start + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], string.format('%.6f', next),
+           'PX', math.ceil((next - now) * 1000) + 60000)
+return string.format('%.6f', start - now)
+"""
+)
+
+# KEYS: last departure. ARGV: spacing (seconds).
+# Returns "0" when this departure is recorded, else the seconds still to wait.
+CLAIM_DEPARTURE = (
+    _NOW
+    + """
+local last = tonumber(redis.call('GET', KEYS[1]) or '0')
+local left = last + tonumber(ARGV[1]) - now
+if left > 0 then return string.format('%.6f', left) end
+redis.call('SET', KEYS[1], string.format('%.6f', now),
+           'PX', math.ceil(tonumber(ARGV[1]) * 1000) + 60000)
+return '0'
+"""
+)

@@ -29,10 +29,12 @@ from widget.serialize import iso
 from widget.serialize import state_from_stored
 from widget.serialize import topic_to_dict
 from widget.serialize import toplist_to_dict
+from widget.store.base import Clock
 from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
+from widget.store.base import VersionConflict
 from widget.store.changes import ChangeCounter
 
 SCHEMA = """
@@ -63,6 +65,8 @@ CREATE TABLE IF NOT EXISTS budget (
     used INTEGER NOT NULL,
     PRIMARY KEY (bucket, window_start)
 );
+CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, until REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS slots (bucket TEXT PRIMARY KEY, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('sequence', '0');
@@ -164,19 +168,21 @@ class SQLiteStore(SnapshotStore):
                 ),
             )
 
-    def update_topic(self, topic: Topic) -> None:
+    def update_topic(self, topic: Topic, *, if_version: int | None = None) -> int:
         with self._write(versions=True) as db:
-            changed = db.execute(
-                "UPDATE topics SET title = ?, data = ?, version = ? WHERE slug = ?",
-                (
-                    topic.title,
-                    json.dumps(topic_to_dict(topic)),
-                    self._next_version(db),
-                    topic.slug,
-                ),
-            ).rowcount
-            if not changed:
+            row = db.execute(
+                "SELECT version FROM topics WHERE slug = ?", (topic.slug,)
+            ).fetchone()
+            if row is None:
                 raise TopicNotFound(topic.slug)
+            if if_version is not None and int(row[0]) != if_version:
+                raise VersionConflict(topic.slug)
+            version = self._next_version(db)
+            db.execute(
+                "UPDATE topics SET title = ?, data = ?, version = ? WHERE slug = ?",
+                (topic.title, json.dumps(topic_to_dict(topic)), version, topic.slug),
+            )
+        return version
 
     def remove_topic(self, slug: str) -> None:
         with self._write(versions=True) as db:
@@ -299,6 +305,21 @@ class SQLiteStore(SnapshotStore):
                 "DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder)
             )
 
+    def revoke(self, key: str, ttl: float) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.execute("DELETE FROM revoked WHERE until < ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO revoked (key, until) VALUES (?, ?)",
+                (key, now + ttl),
+            )
+
+    def is_revoked(self, key: str) -> bool:
+        rows = self._read(
+            "SELECT 1 FROM revoked WHERE key = ? AND until >= ?", (key, time.time())
+        )
+        return bool(rows)
+
     def take_budget(self, bucket: str, limit: int, window: int, now: float) -> bool:
         start = int(now // window) * window
         with self._write() as db:
@@ -328,6 +349,37 @@ class SQLiteStore(SnapshotStore):
             (bucket, start),
         )
         return int(rows[0][0]) if rows else 0
+
+    def reserve_slot(
+        self, bucket: str, spacing: float, max_wait: float, clock: Clock
+    ) -> float | None:
+        with self._write() as db:
+            now = clock()  # once the write lock is ours
+            start = max(now, self._slot(db, bucket) or now)
+            if start - now > max_wait:
+                return None
+            self._set_slot(db, bucket, start + spacing)
+        return start - now
+
+    def claim_departure(self, bucket: str, spacing: float, clock: Clock) -> float:
+        with self._write() as db:
+            now = clock()
+            last = self._slot(db, bucket)
+            if last is not None and now < last + spacing:
+                return last + spacing - now
+            self._set_slot(db, bucket, now)
+        return 0.0
+
+    @staticmethod
+    def _slot(db: sqlite3.Connection, bucket: str) -> float | None:
+        row = db.execute("SELECT at FROM slots WHERE bucket = ?", (bucket,)).fetchone()
+        return None if row is None else float(row[0])
+
+    @staticmethod
+    def _set_slot(db: sqlite3.Connection, bucket: str, at: float) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO slots (bucket, at) VALUES (?, ?)", (bucket, at)
+        )
 
     # -- metrics --------------------------------------------------------------
     def add_counters(self, deltas: dict[str, int]) -> None:

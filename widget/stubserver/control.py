@@ -8,9 +8,9 @@ from collections import Counter
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
-from flask import request
 from flask import send_from_directory
 
+from widget.stubserver.checks import json_body
 from widget.stubserver.state import FAULTS
 from widget.stubserver.state import stub_state
 
@@ -37,7 +37,8 @@ def reset() -> Response:
 
 @bp.post("/_stub/faults")
 def queue_faults() -> Response | tuple[Response, int]:
-    wanted = (request.get_json(silent=True) or {}).get("next", [])
+    body = json_body()
+    wanted = body.get("next", []) if isinstance(body, dict) else None
     if not isinstance(wanted, list) or any(f not in FAULTS for f in wanted):
         return jsonify(error=f"next: a list of {', '.join(FAULTS)}"), 400
     state = stub_state()

@@ -18,15 +18,17 @@ from flask import g
 from flask import jsonify
 from flask import request
 
+from widget.casts import PARTNER_TAG
 from widget.catalog.stub import StubItem
 from widget.catalog.stub import search
 from widget.stubserver import wire
+from widget.stubserver.checks import json_body
+from widget.stubserver.checks import wrong_types
 from widget.stubserver.state import StubState
 from widget.stubserver.state import called
 
 bp = Blueprint("stub_operations", __name__, url_prefix="/catalog/v1")
 
-PARTNER_TAG = re.compile(r"^[A-Za-z0-9_.]+(?:-[A-Za-z0-9_.]+)*-\d{2}$")
 BEARER = re.compile(r"^Bearer ([^\s,]+)(?:, Version (\S+))?$")
 UNAUTHORIZED = "UnauthorizedException"
 INVALID = "ValidationException"
@@ -80,11 +82,14 @@ def checked_body(state: StubState) -> dict[str, Any]:
     :raises Refusal: with Amazon's answer to the first that does not.
     """
     check_token(state)
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         refuse(
             400, wire.error(INVALID, "Cannot parse the request.", reason="CannotParse")
         )
+    wrong = wrong_types(body)
+    if wrong:
+        invalid("Invalid type for " + ", ".join(wrong) + ".", wrong)
     if not request.headers.get("x-marketplace"):
         invalid("The x-marketplace header is required.", ["x-marketplace"])
     tag = body.get("partnerTag")

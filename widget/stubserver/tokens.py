@@ -13,6 +13,7 @@ from flask import Response
 from flask import jsonify
 from flask import request
 
+from widget.stubserver.checks import json_body
 from widget.stubserver.state import StubState
 from widget.stubserver.state import called
 
@@ -58,7 +59,7 @@ def cognito_token() -> Response | tuple[Response, int]:
 @bp.post("/auth/o2/token")  # Login with Amazon, credential versions 3.x
 def lwa_token() -> Response | tuple[Response, int]:
     state = called("token")
-    fields = request.get_json(silent=True)
+    fields = json_body()
     problem = (
         client_problem(state, fields, "creatorsapi::default")
         if isinstance(fields, dict)
