@@ -11,6 +11,7 @@ from widget.freshness import freshness
 from widget.freshness import is_due
 from widget.freshness import topic_status
 from widget.lists import ListService
+from widget.lists import Outcome
 from widget.lists import Variant
 from widget.models import Topic
 from widget.store import SQLiteStore
@@ -33,7 +34,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def service(store, fake_catalog, clock):
-    return ListService(store, fake_catalog, render, now=clock, fetch_wait=5)
+    return ListService(store, fake_catalog, render, now=clock)
 
 
 def test_first_visit_fetches_and_stamps_the_list(service, fake_catalog, clock):
@@ -90,9 +91,10 @@ def test_failed_refresh_keeps_the_last_good_list_and_its_date(
     first = service.widget("artemis", Variant())
     clock.advance(hours=13)
     fake_catalog.error = CatalogUnavailable("Amazon timed out")
-    outcome = service.refresh("artemis")
-    assert not outcome.ok and outcome.error.message == "Amazon timed out"
-    assert outcome.state.snapshot.updated_at == first.last_modified
+    result = service.refresh("artemis")
+    assert result.outcome is Outcome.FAILED
+    assert result.error.message == "Amazon timed out"
+    assert result.state.snapshot.updated_at == first.last_modified
     again = service.widget("artemis", Variant())
     assert b"Fake Book 1" in again.body
     assert again.last_modified == first.last_modified
@@ -102,8 +104,8 @@ def test_failed_refresh_keeps_the_last_good_list_and_its_date(
 def test_a_crashing_catalog_is_recorded_not_raised(service, fake_catalog):
     service.widget("artemis", Variant())
     fake_catalog.error = RuntimeError("bug")
-    outcome = service.refresh("artemis")
-    assert outcome.error.kind == "internal"
+    result = service.refresh("artemis")
+    assert result.outcome is Outcome.FAILED and result.error.kind == "internal"
     assert service.widget("artemis", Variant()).has_list
 
 
@@ -115,7 +117,7 @@ def test_refresh_replaces_the_list_and_every_worker_sees_it(tmp_path, clock):
     assert b"Fake Book 1" in two.widget("artemis", Variant()).body
     catalog.products = [make_product(99)]
     clock.advance(minutes=1)
-    assert one.refresh("artemis").ok
+    assert one.refresh("artemis").outcome is Outcome.REFRESHED
     assert two.widget("artemis", Variant()).body == b"fresh|10|Fake Book 99"
 
 
@@ -146,8 +148,8 @@ def test_unknown_topic(service):
 
 def test_busy_refresh_does_not_call_the_catalog(service, store, fake_catalog):
     assert store.acquire_lease("refresh:artemis", "someone-else", 60)
-    outcome = service.refresh("artemis")
-    assert outcome.busy and fake_catalog.calls == []
+    result = service.refresh("artemis")
+    assert result.outcome is Outcome.BUSY and fake_catalog.calls == []
 
 
 def test_refresh_due_follows_each_topics_interval(service, store, fake_catalog, clock):
@@ -159,10 +161,10 @@ def test_refresh_due_follows_each_topics_interval(service, store, fake_catalog, 
             refresh_interval=timedelta(hours=1),
         )
     )
-    service.refresh_due()
+    service.refresh_all(trigger="schedule", due_only=True)
     assert sorted(fake_catalog.calls) == ["artemis", "mars"]
     clock.advance(hours=2)
-    service.refresh_due()
+    service.refresh_all(trigger="schedule", due_only=True)
     assert sorted(fake_catalog.calls) == ["artemis", "mars", "mars"]
 
 

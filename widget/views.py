@@ -82,24 +82,15 @@ def widget_response(slug: str, kind: str) -> Response:
 
 
 def send_rendered(rendered: RenderedWidget) -> Response:
+    """A new Response per request from the cached bytes: a Response object
+    is mutable (after-request hooks, werkzeug's own conditional handling),
+    so one is never handed to two requests."""
+    headers = widget_headers(rendered)
     if not rendered.has_list:
-        return Response(
-            rendered.body, 503, widget_headers(rendered), mimetype="text/html"
-        )
+        return Response(rendered.body, 503, headers, mimetype="text/html")
     if rendered.etag in request.environ.get("HTTP_IF_NONE_MATCH", ""):
-        return Response(status=304, headers=widget_headers(rendered))
-    # The same bytes get the same headers: build that response once and hand
-    # out the same object, which nothing after the view changes (the security
-    # header hook skips responses that carry their own headers).
-    responses: dict[str, Response] = current_app.extensions["widget_responses"]
-    response = responses.get(rendered.etag)
-    if response is None:
-        if len(responses) >= current_app.config["WIDGET_CACHE_SIZE"]:
-            responses.clear()
-        response = responses[rendered.etag] = Response(
-            rendered.body, 200, widget_headers(rendered), mimetype="text/html"
-        )
-    return response
+        return Response(status=304, headers=headers)
+    return Response(rendered.body, 200, headers, mimetype="text/html")
 
 
 def widget_headers(rendered: RenderedWidget) -> list[tuple[str, str]]:
@@ -120,7 +111,6 @@ def widget_headers(rendered: RenderedWidget) -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["widget_responses"] = {}
     app.register_blueprint(bp)
 
 
