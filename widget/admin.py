@@ -35,6 +35,7 @@ from widget.lookup import public_base_url
 from widget.lookup import stored_state
 from widget.models import Topic
 from widget.services import services
+from widget.site import stub_lists
 from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.topics import TOPIC_FIELDS
@@ -108,8 +109,14 @@ def logout() -> BaseResponse:
 def index() -> str:
     found = services()
     now = found.lists.now()
-    rows = [topic_row(state, now) for state in found.store.list_states()]
-    return render_template("admin/index.html", rows=rows, catalog=found.catalog.name)
+    stored = found.store.list_states()
+    rows = [topic_row(found.lists.serving(state), now) for state in stored]
+    return render_template(
+        "admin/index.html",
+        rows=rows,
+        catalog=found.catalog.name,
+        stub_lists=stub_lists(stored),
+    )
 
 
 @bp.get("/topics/<slug>")
@@ -119,7 +126,7 @@ def topic(slug: str) -> str:
     return render_template(
         "admin/topic.html",
         state=state,
-        row=topic_row(state, found.lists.now()),
+        row=topic_row(found.lists.serving(state), found.lists.now()),
         history=found.store.history(slug),
         base_url=public_base_url(),
     )

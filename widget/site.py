@@ -9,8 +9,10 @@ from flask import Response
 from flask import jsonify
 from flask import render_template
 
+from widget.catalog.stub import StubCatalog
 from widget.freshness import topic_status
 from widget.lookup import public_base_url
+from widget.models import TopicState
 from widget.services import services
 from widget.store import StoreError
 
@@ -26,6 +28,15 @@ def index() -> str:
         base_url=public_base_url(),
         catalog=found.catalog.name,
     )
+
+
+def stub_lists(states: list[TopicState]) -> list[str]:
+    """The topics whose stored list came from the stub catalog."""
+    return [
+        s.topic.slug
+        for s in states
+        if s.snapshot is not None and s.snapshot.source.catalog == StubCatalog.name
+    ]
 
 
 @bp.get("/healthz")
@@ -44,6 +55,9 @@ def healthz() -> tuple[Response, int]:
         return jsonify(body), 503
     now = services().lists.now()
     body["topics"] = len(states)
+    # Demo lists are never served under another catalog, but say so: they
+    # mean the stub is (or was, until each topic's next refresh) in use.
+    body["stub_lists"] = len(stub_lists(states))
     body["failing"] = [
         {"slug": s.topic.slug, "kind": s.error.kind, "message": s.error.message}
         for s in states
