@@ -23,7 +23,10 @@ def slow():
 @pytest.fixture
 def app(make_app, slow, clock):
     app = make_app(
-        catalog=slow, clock=clock, WIDGET_ADMIN_TOKEN=ADMIN_TOKEN, WIDGET_SEED_DEMO=False
+        catalog=slow,
+        clock=clock,
+        WIDGET_ADMIN_TOKEN=ADMIN_TOKEN,
+        WIDGET_SEED_DEMO=False,
     )
     store = app.extensions["widget"].store
     for slug in ("dune", "mars", "venus"):

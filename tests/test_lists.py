@@ -175,3 +175,52 @@ def test_freshness_and_due_boundaries(service, clock):
     assert freshness(state.snapshot, clock() + timedelta(hours=24)) == "stale"
     assert not is_due(state, clock() + timedelta(hours=11))
     assert is_due(state, clock() + timedelta(hours=12))
+
+
+def test_a_refresh_says_what_happened_in_one_value(service, store, fake_catalog, clock):
+    first = service.refresh("artemis")
+    assert first.outcome is Outcome.REFRESHED and first.items_changed == 10
+    clock.advance(minutes=5)
+    same = service.refresh("artemis")
+    assert same.outcome is Outcome.UNCHANGED and same.items_changed == 0
+    assert same.state.snapshot.updated_at == clock()
+    products = fake_catalog.products
+    products[0], products[1] = products[1], products[0]
+    clock.advance(minutes=5)
+    moved = service.refresh("artemis")
+    assert moved.outcome is Outcome.REFRESHED and moved.items_changed == 2
+    # The state it hands back is exactly what the store now holds.
+    assert moved.state == store.get_state("artemis")
+    fake_catalog.error = CatalogUnavailable("down")
+    failed = service.refresh("artemis")
+    assert failed.outcome is Outcome.FAILED and not failed.outcome.ok
+    assert failed.state == store.get_state("artemis")
+
+
+def test_a_refresh_reads_the_topic_from_the_store_once(store, fake_catalog, clock):
+    reads = []
+    get_state = store.get_state
+    store.get_state = lambda slug: reads.append(slug) or get_state(slug)
+    service = ListService(store, fake_catalog, render, now=clock)
+    assert service.refresh("artemis").outcome is Outcome.REFRESHED
+    assert reads == ["artemis"]
+    reads.clear()
+    fake_catalog.error = CatalogUnavailable("down")
+    assert service.refresh("artemis").outcome is Outcome.FAILED
+    assert reads == ["artemis"]
+
+
+def test_refresh_all_starts_with_the_oldest_list_and_keeps_to_its_time(
+    service, store, fake_catalog, clock
+):
+    store.add_topic(Topic(slug="mars", title="Mars", keywords="mars"))
+    service.refresh("mars")
+    clock.advance(minutes=1)
+    service.refresh("artemis")
+    fake_catalog.calls.clear()
+    clock.advance(minutes=1)
+    done = service.refresh_all(trigger="cli", within=0)
+    assert [r.slug for r in done.results] == ["mars"] and done.left == ("artemis",)
+    done = service.refresh_all(trigger="cli")
+    assert [r.slug for r in done.results] == ["artemis", "mars"] and done.left == ()
+    assert fake_catalog.calls == ["mars", "artemis", "mars"]
