@@ -10,8 +10,8 @@ import pytest
 from widget.catalog.base import CatalogBudgetExhausted
 from widget.catalog.budget import Budget
 from widget.config import ConfigError
-from widget.lists import Outcome
 from widget.models import Topic
+from widget.refresh import Outcome
 from widget.store import SQLiteStore
 
 

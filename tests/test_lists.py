@@ -11,9 +11,9 @@ from widget.freshness import freshness
 from widget.freshness import is_due
 from widget.freshness import topic_status
 from widget.lists import ListService
-from widget.lists import Outcome
 from widget.lists import Variant
 from widget.models import Topic
+from widget.refresh import Outcome
 from widget.store import SQLiteStore
 from widget.store import TopicNotFound
 

@@ -5,8 +5,8 @@ import pytest
 
 from tests.fakes import FakeCatalog
 from widget.catalog.base import CatalogUnavailable
-from widget.lists import Outcome
 from widget.models import Topic
+from widget.refresh import Outcome
 from widget.schedule import Scheduler
 
 

@@ -28,12 +28,12 @@ from widget.csrf import csrf_token
 from widget.csrf import rotate_csrf
 from widget.errors import NotFound
 from widget.jobs import JobRecord
-from widget.lists import Outcome
-from widget.lists import RefreshResult
 from widget.lookup import check_slug
 from widget.lookup import public_base_url
 from widget.lookup import stored_state
 from widget.models import Topic
+from widget.refresh import Outcome
+from widget.refresh import RefreshResult
 from widget.services import services
 from widget.site import stub_lists
 from widget.store import TopicExists

@@ -28,11 +28,11 @@ from widget.errors import PayloadTooLarge
 from widget.errors import Unauthorized
 from widget.jobs import JobRecord
 from widget.jobs import result_to_dict
-from widget.lists import Outcome
-from widget.lists import RefreshResult
 from widget.lookup import check_slug
 from widget.lookup import stored_state
 from widget.models import Topic
+from widget.refresh import Outcome
+from widget.refresh import RefreshResult
 from widget.serialize import error_to_dict
 from widget.services import services
 from widget.store import TopicExists

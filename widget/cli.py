@@ -24,10 +24,10 @@ from widget.app import build_app
 from widget.app import create_app
 from widget.config import ConfigError
 from widget.freshness import topic_status
-from widget.lists import Outcome
-from widget.lists import RefreshResult
 from widget.metrics import worker_metrics
 from widget.models import Topic
+from widget.refresh import Outcome
+from widget.refresh import RefreshResult
 from widget.serialize import iso
 from widget.serialize import topic_to_dict
 from widget.services import services

@@ -26,9 +26,9 @@ from widget.config import JOB_KEEP
 from widget.config import REFRESH_REQUEST_WAIT
 from widget.freshness import utc_now
 from widget.lists import ListService
-from widget.lists import Outcome
-from widget.lists import RefreshAll
-from widget.lists import RefreshResult
+from widget.refresh import Outcome
+from widget.refresh import RefreshAll
+from widget.refresh import RefreshResult
 from widget.serialize import error_to_dict
 from widget.serialize import iso
 from widget.store.base import SnapshotStore

@@ -13,17 +13,12 @@ refreshes. No request waits on the catalog longer than its own budget.
 
 from __future__ import annotations
 
-import enum
 import hashlib
-import logging
-import os
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from dataclasses import replace
 from datetime import datetime
 from datetime import timedelta
 
@@ -32,21 +27,17 @@ from werkzeug.http import http_date
 from widget.background import Background
 from widget.cache import LockedLRU
 from widget.catalog.base import Catalog
-from widget.catalog.base import CatalogError
-from widget.config import REFRESH_ALL_WITHIN
 from widget.freshness import freshness
-from widget.freshness import is_due
 from widget.freshness import utc_now
-from widget.models import HistoryEntry
-from widget.models import RefreshError
 from widget.models import TopicState
-from widget.models import TopList
-from widget.sources import current_snapshot
+from widget.refresh import Outcome
+from widget.refresh import RefreshAll
+from widget.refresh import Refresher
+from widget.refresh import RefreshResult
+from widget.sources import serving
 from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicNotFound
-
-log = logging.getLogger(__name__)
 
 #: After a failed first fetch, visitors do not trigger another for this long.
 FIRST_FETCH_RETRY_AFTER = timedelta(seconds=60)
@@ -76,37 +67,6 @@ class RenderedWidget:
     http_last_modified: str | None = None
 
 
-class Outcome(enum.Enum):
-    REFRESHED = "refreshed"  # a new list, with changes
-    UNCHANGED = "unchanged"  # a new list, the same ranking (its date moved on)
-    FAILED = "failed"  # the catalog failed; the last good list stays
-    BUSY = "busy"  # another worker holds the topic's lease right now
-    SKIPPED = "skipped"  # not due (or no longer missing) once the lease was ours
-
-    @property
-    def ok(self) -> bool:
-        """Whether the topic now has a list fetched by this refresh."""
-        return self in (Outcome.REFRESHED, Outcome.UNCHANGED)
-
-
-@dataclass(frozen=True)
-class RefreshResult:
-    """What one refresh did, and the topic's state after it."""
-
-    slug: str
-    outcome: Outcome
-    state: TopicState
-    items_changed: int = 0
-    error: RefreshError | None = None
-
-
-@dataclass(frozen=True)
-class RefreshAll:
-    results: tuple[RefreshResult, ...]
-    #: topics not reached before the time limit, for the next run
-    left: tuple[str, ...] = ()
-
-
 Renderer = Callable[[TopicState, Variant, datetime, str], bytes]
 
 
@@ -124,7 +84,6 @@ class ListService:
     ) -> None:
         self.store = store
         self.catalog = catalog
-        self.source = catalog.source
         self._render = render
         self.now = now
         self._bodies: LockedLRU[tuple[object, ...], RenderedWidget] = LockedLRU(
@@ -133,10 +92,11 @@ class ListService:
         self._memo: LockedLRU[tuple[object, ...], bytes] = LockedLRU(cache_size)
         self._states: LockedLRU[tuple[str, int], TopicState] = LockedLRU(cache_size)
         self._last_version: dict[str, int] = {}
-        self.lease_ttl = lease_ttl
         self._first_visit_wait = first_visit_wait
         self.background = Background()
-        self._instance = uuid.uuid4().hex[:8]
+        self.refresher = Refresher(
+            store, catalog, now=now, lease_ttl=lease_ttl, count=self._count
+        )
         #: what happened since start: cache hits and misses, upstream calls...
         self.stats: Counter[str] = Counter()
         self._drained: Counter[str] = Counter()
@@ -154,18 +114,17 @@ class ListService:
         return delta
 
     @property
+    def lease_ttl(self) -> float:
+        return self.refresher.lease_ttl
+
+    @property
     def holder(self) -> str:
-        """Who holds leases: read at each use, because ``gunicorn --preload``
-        builds this service once and forks it into every worker."""
-        return f"{os.uname().nodename}:{os.getpid()}:{self._instance}"
+        return self.refresher.holder
 
     # -- reading ------------------------------------------------------------
     def serving(self, state: TopicState) -> TopicState:
         """The state as it may be served: a list from another source is not."""
-        snapshot = current_snapshot(state.snapshot, self.source)
-        return (
-            state if snapshot is state.snapshot else replace(state, snapshot=snapshot)
-        )
+        return serving(state, self.refresher.source)
 
     def states(self) -> list[TopicState]:
         """Every topic as it may be served, ordered by title."""
@@ -180,7 +139,7 @@ class ListService:
         version = self._version(slug)
         state = self._states.get((slug, version))
         if state is None:
-            state = self._remember(self._load(slug))
+            state = self._remember(self.refresher.load(slug))
         if state.snapshot is None:
             state = self._remember(self._first_fetch(state))
         return state
@@ -243,12 +202,6 @@ class ListService:
         self._last_version[slug] = version
         return version
 
-    def _load(self, slug: str) -> TopicState:
-        state = self.store.get_state(slug)
-        if state is None:
-            raise TopicNotFound(slug)
-        return self.serving(state)
-
     # -- first lists --------------------------------------------------------
     def _first_fetch(self, state: TopicState) -> TopicState:
         """Have the topic's first list fetched in the background, and wait
@@ -270,7 +223,7 @@ class ListService:
         worker holds it, wait as long as a visitor would for its list."""
         deadline = time.monotonic() + self._first_visit_wait
         while True:
-            result = self._refresh(slug, "first visit", self._lacks_list)
+            result = self.refresher.refresh(slug, "first visit", self._lacks_list)
             state = result.state
             if result.outcome is not Outcome.BUSY or not self._lacks_list(state):
                 return state
@@ -288,41 +241,17 @@ class ListService:
             and self.now() - state.last_attempt < FIRST_FETCH_RETRY_AFTER
         )
 
-    def _is_due(self, state: TopicState) -> bool:
-        return is_due(state, self.now())
-
-    # -- refreshing ---------------------------------------------------------
+    # -- refreshing (see widget.refresh) --------------------------------------
     def refresh(
         self, slug: str, *, trigger: str = "admin", only_if_due: bool = False
     ) -> RefreshResult:
-        """Fetch a new list now; on failure the last good list stays.
-
-        Only one worker refreshes a topic at a time: a caller that finds the
-        lease taken gets ``BUSY`` and the state as it is. With
-        ``only_if_due``, the topic is checked once the lease is held, so a
-        worker that saw it due a moment before another refreshed it does not
-        call the catalog a second time (``SKIPPED``).
+        """Fetch a new list now; with ``only_if_due``, only if the topic is
+        still due once its lease is held (else ``SKIPPED``).
 
         :raises TopicNotFound:
         """
-        return self._refresh(slug, trigger, self._is_due if only_if_due else None)
-
-    def _refresh(
-        self,
-        slug: str,
-        trigger: str,
-        wanted: Callable[[TopicState], bool] | None,
-    ) -> RefreshResult:
-        lease, holder = f"refresh:{slug}", self.holder
-        if not self.store.acquire_lease(lease, holder, self.lease_ttl):
-            return RefreshResult(slug, Outcome.BUSY, self._load(slug))
-        try:
-            state = self._load(slug)  # the one read: under the lease
-            if wanted is not None and not wanted(state):
-                return RefreshResult(slug, Outcome.SKIPPED, state)
-            return self._fetch(state, trigger)
-        finally:
-            self.store.release_lease(lease, holder)
+        wanted = self.refresher.is_due if only_if_due else None
+        return self.refresher.refresh(slug, trigger, wanted)
 
     def refresh_all(
         self,
@@ -332,100 +261,9 @@ class ListService:
         within: float | None = None,
         progress: Callable[[RefreshResult], None] | None = None,
     ) -> RefreshAll:
-        """Refresh every topic (or, with ``due_only``, every due one), oldest
-        list first, starting no new topic after ``within`` seconds (default
-        ``REFRESH_ALL_WITHIN``); ``progress`` hears of each result."""
-        limit = REFRESH_ALL_WITHIN if within is None else within
-        deadline = time.monotonic() + limit
-        states = self.states()
-        if due_only:
-            states = [s for s in states if self._is_due(s)]
-        states.sort(
-            key=lambda s: s.snapshot.updated_at.timestamp() if s.snapshot else 0
+        """Every topic (or every due one), oldest list first, for at most
+        ``within`` seconds: the one "refresh all" of the scheduler, the CLI,
+        the admin pages and the API."""
+        return self.refresher.refresh_all(
+            trigger=trigger, due_only=due_only, within=within, progress=progress
         )
-        results: list[RefreshResult] = []
-        for number, state in enumerate(states):
-            if results and time.monotonic() > deadline:
-                return RefreshAll(tuple(results), tuple(_slugs(states[number:])))
-            try:
-                result = self.refresh(
-                    state.topic.slug, trigger=trigger, only_if_due=due_only
-                )
-            except TopicNotFound:
-                continue  # removed meanwhile
-            results.append(result)
-            if progress is not None:
-                progress(result)
-        return RefreshAll(tuple(results))
-
-    def _fetch(self, state: TopicState, trigger: str) -> RefreshResult:
-        topic = state.topic
-        self._count("upstream_call")
-        try:
-            products = self.catalog.top_products(topic, topic.item_count)
-        except CatalogError as exc:
-            return self._failed(state, trigger, exc.message, exc.kind)
-        except Exception:  # a bug in an adapter must not blank a widget
-            log.exception(
-                "catalog %s crashed refreshing %s", self.catalog.name, topic.slug
-            )
-            return self._failed(
-                state, trigger, "internal error in the catalog", "internal"
-            )
-        snapshot = TopList(topic.slug, tuple(products), self.now(), self.source)
-        version = self.store.save_snapshot(snapshot)
-        if version is None:  # removed, or a newer list landed meanwhile
-            return RefreshResult(topic.slug, Outcome.SKIPPED, self._load(topic.slug))
-        changed = _items_changed(state.snapshot, snapshot)
-        self.store.add_history(
-            HistoryEntry(
-                slug=topic.slug,
-                at=snapshot.updated_at,
-                trigger=trigger,
-                ok=True,
-                message=f"{len(products)} items",
-                items_changed=changed,
-            )
-        )
-        log.info("refreshed %s: %d items (%s)", topic.slug, len(products), trigger)
-        new = replace(
-            state,
-            version=version,
-            snapshot=snapshot,
-            error=None,
-            last_attempt=snapshot.updated_at,
-        )
-        outcome = Outcome.REFRESHED if changed else Outcome.UNCHANGED
-        return RefreshResult(topic.slug, outcome, self._remember(new), changed)
-
-    def _failed(
-        self, state: TopicState, trigger: str, message: str, kind: str
-    ) -> RefreshResult:
-        self._count(f"upstream_error:{kind}")
-        error = RefreshError(message, kind, self.now())
-        slug = state.topic.slug
-        version = self.store.record_error(slug, error)
-        if version is None:
-            raise TopicNotFound(slug)
-        self.store.add_history(
-            HistoryEntry(
-                slug=slug, at=error.at, trigger=trigger, ok=False, message=message
-            )
-        )
-        log.warning("refresh of %s failed (%s): %s", slug, kind, message)
-        new = replace(state, version=version, error=error, last_attempt=error.at)
-        return RefreshResult(slug, Outcome.FAILED, self._remember(new), error=error)
-
-
-def _slugs(states: list[TopicState]) -> list[str]:
-    return [state.topic.slug for state in states]
-
-
-def _items_changed(old: TopList | None, new: TopList) -> int:
-    """How many positions of the ranking now hold a different product."""
-    before = [p.asin for p in old.products] if old else []
-    after = [p.asin for p in new.products]
-    length = max(len(before), len(after))
-    before += [""] * (length - len(before))
-    after += [""] * (length - len(after))
-    return sum(1 for a, b in zip(before, after, strict=True) if a != b)

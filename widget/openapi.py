@@ -14,7 +14,7 @@ from flask import Response
 from flask import jsonify
 
 from widget.fields import Slug
-from widget.lists import Outcome
+from widget.refresh import Outcome
 from widget.topics import input_schema
 from widget.topics import output_schema
 

@@ -23,8 +23,8 @@ import threading
 from flask import Flask
 
 from widget.lists import ListService
-from widget.lists import Outcome
-from widget.lists import RefreshResult
+from widget.refresh import Outcome
+from widget.refresh import RefreshResult
 
 log = logging.getLogger(__name__)
 

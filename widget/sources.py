@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 from widget.models import Source
+from widget.models import TopicState
 from widget.models import TopList
 
 
@@ -50,3 +51,9 @@ def current_snapshot(snapshot: TopList | None, source: Source) -> TopList | None
     if len(products) == len(snapshot.products):
         return snapshot
     return replace(snapshot, products=products) if products else None
+
+
+def serving(state: TopicState, source: Source) -> TopicState:
+    """The topic's state as it may be served under ``source``."""
+    snapshot = current_snapshot(state.snapshot, source)
+    return state if snapshot is state.snapshot else replace(state, snapshot=snapshot)
