@@ -178,12 +178,14 @@ def test_freshness_and_due_boundaries(service, clock):
 
 
 def test_a_refresh_says_what_happened_in_one_value(service, store, fake_catalog, clock):
+    clock.advance(microseconds=123456)
     first = service.refresh("artemis")
+    assert first.state == store.get_state("artemis")
     assert first.outcome is Outcome.REFRESHED and first.items_changed == 10
     clock.advance(minutes=5)
     same = service.refresh("artemis")
     assert same.outcome is Outcome.UNCHANGED and same.items_changed == 0
-    assert same.state.snapshot.updated_at == clock()
+    assert same.state.snapshot.updated_at == clock().replace(microsecond=0)
     products = fake_catalog.products
     products[0], products[1] = products[1], products[0]
     clock.advance(minutes=5)

@@ -160,6 +160,11 @@ class Refresher:
                 progress(result)
         return RefreshAll(tuple(results))
 
+    def _stamp(self) -> datetime:
+        """Now, to the second: what the store keeps, so the state a refresh
+        returns renders exactly as the one every other worker reads."""
+        return self.now().replace(microsecond=0)
+
     def _fetch(self, state: TopicState, trigger: str) -> RefreshResult:
         topic = state.topic
         self._count("upstream_call")
@@ -174,7 +179,7 @@ class Refresher:
             return self._failed(
                 state, trigger, "internal error in the catalog", "internal"
             )
-        snapshot = TopList(topic.slug, tuple(products), self.now(), self.source)
+        snapshot = TopList(topic.slug, tuple(products), self._stamp(), self.source)
         version = self.store.save_snapshot(snapshot)
         if version is None:  # removed, or a newer list landed meanwhile
             return RefreshResult(topic.slug, Outcome.SKIPPED, self.load(topic.slug))
@@ -204,7 +209,7 @@ class Refresher:
         self, state: TopicState, trigger: str, message: str, kind: str
     ) -> RefreshResult:
         self._count(f"upstream_error:{kind}")
-        error = RefreshError(message, kind, self.now())
+        error = RefreshError(message, kind, self._stamp())
         slug = state.topic.slug
         version = self.store.record_error(slug, error)
         if version is None:
