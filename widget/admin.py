@@ -264,7 +264,7 @@ def refresh_all() -> BaseResponse:
         )
     if done.left:
         flash(
-            "Not refreshed yet, to keep this page from timing out: "
+            "Not refreshed yet, past the time limit of one refresh-all: "
             + ", ".join(done.left)
             + ". Press the button again for them.",
             "warning",
