@@ -31,7 +31,6 @@ from widget.freshness import freshness
 from widget.freshness import utc_now
 from widget.models import TopicState
 from widget.refresh import Outcome
-from widget.refresh import RefreshAll
 from widget.refresh import Refresher
 from widget.refresh import RefreshResult
 from widget.sources import serving
@@ -97,6 +96,10 @@ class ListService:
         self.refresher = Refresher(
             store, catalog, now=now, lease_ttl=lease_ttl, count=self._count
         )
+        #: The one "refresh all" that the scheduler, the CLI, the admin pages
+        #: and the API call: every topic (or every due one), oldest list
+        #: first, within a time limit.
+        self.refresh_all = self.refresher.refresh_all
         #: what happened since start: cache hits and misses, upstream calls...
         self.stats: Counter[str] = Counter()
         self._drained: Counter[str] = Counter()
@@ -252,18 +255,3 @@ class ListService:
         """
         wanted = self.refresher.is_due if only_if_due else None
         return self.refresher.refresh(slug, trigger, wanted)
-
-    def refresh_all(
-        self,
-        *,
-        trigger: str,
-        due_only: bool = False,
-        within: float | None = None,
-        progress: Callable[[RefreshResult], None] | None = None,
-    ) -> RefreshAll:
-        """Every topic (or every due one), oldest list first, for at most
-        ``within`` seconds: the one "refresh all" of the scheduler, the CLI,
-        the admin pages and the API."""
-        return self.refresher.refresh_all(
-            trigger=trigger, due_only=due_only, within=within, progress=progress
-        )
