@@ -171,7 +171,7 @@ def test_every_product_field_reads_back(store):
         large_image=Image("https://m.media-amazon.com/images/I/x.jpg", 333, 500),
         note="Signed by the author",
     )
-    full = TopList("artemis", (product, make_product(2)), T0, "fake")
+    full = TopList("artemis", (product, make_product(2)), T0, FAKE)
     store.save_snapshot(full)
     assert store.get_state("artemis").snapshot == full
 
