@@ -396,7 +396,7 @@ def test_a_session_ends_12_hours_after_login(admin, monkeypatch):
 
 
 def test_refresh_all_says_which_topics_it_left_for_later(admin, monkeypatch):
-    monkeypatch.setattr("widget.schedule.REFRESH_ALL_WITHIN", 0.0)
+    monkeypatch.setattr("widget.refresh.REFRESH_ALL_WITHIN", 0.0)
     admin.post("/admin/topics/new", title="Dune")
     admin.post("/admin/topics/new", title="Mars")
     admin.post("/admin/refresh")

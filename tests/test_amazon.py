@@ -157,6 +157,21 @@ def test_server_errors_past_the_retries_are_unavailable(make_amazon, stub_server
     assert len(stub_server.calls("searchItems")) == 4
 
 
+def test_no_retry_starts_past_the_fetch_time_limit(make_amazon, stub_server):
+    """A fetch ends inside its topic's lease, however the upstream answers."""
+    now = [0.0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    stub_server.queue("503", "503", "503")
+    catalog = make_amazon(time_limit=2.5, clock=lambda: now[0], sleep=sleep)
+    with pytest.raises(CatalogUnavailable):
+        catalog.top_products(ARTEMIS, 10)
+    # Retried after 1 s; the next retry would start at 3 s, past the limit.
+    assert len(stub_server.calls("searchItems")) == 2 and now == [1.0]
+
+
 def test_a_read_timeout_is_retried(make_amazon, stub_server):
     stub_server.options.hang = 0.6
     stub_server.queue("hang")

@@ -244,7 +244,7 @@ def test_json_body_is_read_whatever_the_content_type(api):
 def test_refresh_all_stops_before_the_worker_would_time_out(
     api, fake_catalog, monkeypatch
 ):
-    monkeypatch.setattr("widget.schedule.REFRESH_ALL_WITHIN", 0.0)
+    monkeypatch.setattr("widget.refresh.REFRESH_ALL_WITHIN", 0.0)
     create(api, title="Dune")
     create(api, title="Mars")
     body = api.post("/api/v1/refresh", headers=AUTH).json

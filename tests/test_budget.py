@@ -11,6 +11,7 @@ from widget.catalog.base import CatalogBudgetExhausted
 from widget.catalog.budget import Budget
 from widget.config import ConfigError
 from widget.models import Topic
+from widget.refresh import Outcome
 from widget.store import SQLiteStore
 
 
@@ -183,7 +184,7 @@ def test_a_burst_of_refreshes_from_two_workers_stays_within_tps(
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    assert [o.ok for o in outcomes] == [True] * len(TOPICS)
+    assert [o.outcome.ok for o in outcomes] == [True] * len(TOPICS)
     assert len(stub_server.calls("searchItems")) == len(granted) == len(TOPICS)
     per_second = Counter(int(moment) for moment in granted)
     assert max(per_second.values()) <= 2 and len(per_second) >= 3
@@ -196,9 +197,9 @@ def test_a_spent_day_keeps_the_last_good_list(make_app, stub_server):
     app = make_app(**amazon_settings(stub_server, WIDGET_AMAZON_TPD=1))
     found = app.extensions["widget"]
     found.store.add_topic(TOPICS[0])
-    assert found.lists.refresh("t0").ok
+    assert found.lists.refresh("t0").outcome.ok
     again = found.lists.refresh("t0")
-    assert not again.ok
+    assert again.outcome is Outcome.FAILED
     assert again.error.kind == "budget"
     assert len(again.state.snapshot.products) == 10
     assert len(stub_server.calls("searchItems")) == 1

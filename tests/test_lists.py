@@ -13,6 +13,7 @@ from widget.freshness import topic_status
 from widget.lists import ListService
 from widget.lists import Variant
 from widget.models import Topic
+from widget.refresh import Outcome
 from widget.store import SQLiteStore
 from widget.store import TopicNotFound
 
@@ -33,7 +34,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def service(store, fake_catalog, clock):
-    return ListService(store, fake_catalog, render, now=clock, fetch_wait=5)
+    return ListService(store, fake_catalog, render, now=clock)
 
 
 def test_first_visit_fetches_and_stamps_the_list(service, fake_catalog, clock):
@@ -90,9 +91,10 @@ def test_failed_refresh_keeps_the_last_good_list_and_its_date(
     first = service.widget("artemis", Variant())
     clock.advance(hours=13)
     fake_catalog.error = CatalogUnavailable("Amazon timed out")
-    outcome = service.refresh("artemis")
-    assert not outcome.ok and outcome.error.message == "Amazon timed out"
-    assert outcome.state.snapshot.updated_at == first.last_modified
+    result = service.refresh("artemis")
+    assert result.outcome is Outcome.FAILED
+    assert result.error.message == "Amazon timed out"
+    assert result.state.snapshot.updated_at == first.last_modified
     again = service.widget("artemis", Variant())
     assert b"Fake Book 1" in again.body
     assert again.last_modified == first.last_modified
@@ -102,8 +104,8 @@ def test_failed_refresh_keeps_the_last_good_list_and_its_date(
 def test_a_crashing_catalog_is_recorded_not_raised(service, fake_catalog):
     service.widget("artemis", Variant())
     fake_catalog.error = RuntimeError("bug")
-    outcome = service.refresh("artemis")
-    assert outcome.error.kind == "internal"
+    result = service.refresh("artemis")
+    assert result.outcome is Outcome.FAILED and result.error.kind == "internal"
     assert service.widget("artemis", Variant()).has_list
 
 
@@ -115,7 +117,7 @@ def test_refresh_replaces_the_list_and_every_worker_sees_it(tmp_path, clock):
     assert b"Fake Book 1" in two.widget("artemis", Variant()).body
     catalog.products = [make_product(99)]
     clock.advance(minutes=1)
-    assert one.refresh("artemis").ok
+    assert one.refresh("artemis").outcome is Outcome.REFRESHED
     assert two.widget("artemis", Variant()).body == b"fresh|10|Fake Book 99"
 
 
@@ -146,8 +148,8 @@ def test_unknown_topic(service):
 
 def test_busy_refresh_does_not_call_the_catalog(service, store, fake_catalog):
     assert store.acquire_lease("refresh:artemis", "someone-else", 60)
-    outcome = service.refresh("artemis")
-    assert outcome.busy and fake_catalog.calls == []
+    result = service.refresh("artemis")
+    assert result.outcome is Outcome.BUSY and fake_catalog.calls == []
 
 
 def test_refresh_due_follows_each_topics_interval(service, store, fake_catalog, clock):
@@ -159,10 +161,10 @@ def test_refresh_due_follows_each_topics_interval(service, store, fake_catalog, 
             refresh_interval=timedelta(hours=1),
         )
     )
-    service.refresh_due()
+    service.refresh_all(trigger="schedule", due_only=True)
     assert sorted(fake_catalog.calls) == ["artemis", "mars"]
     clock.advance(hours=2)
-    service.refresh_due()
+    service.refresh_all(trigger="schedule", due_only=True)
     assert sorted(fake_catalog.calls) == ["artemis", "mars", "mars"]
 
 
@@ -173,3 +175,54 @@ def test_freshness_and_due_boundaries(service, clock):
     assert freshness(state.snapshot, clock() + timedelta(hours=24)) == "stale"
     assert not is_due(state, clock() + timedelta(hours=11))
     assert is_due(state, clock() + timedelta(hours=12))
+
+
+def test_a_refresh_says_what_happened_in_one_value(service, store, fake_catalog, clock):
+    clock.advance(microseconds=123456)
+    first = service.refresh("artemis")
+    assert first.state == store.get_state("artemis")
+    assert first.outcome is Outcome.REFRESHED and first.items_changed == 10
+    clock.advance(minutes=5)
+    same = service.refresh("artemis")
+    assert same.outcome is Outcome.UNCHANGED and same.items_changed == 0
+    assert same.state.snapshot.updated_at == clock().replace(microsecond=0)
+    products = fake_catalog.products
+    products[0], products[1] = products[1], products[0]
+    clock.advance(minutes=5)
+    moved = service.refresh("artemis")
+    assert moved.outcome is Outcome.REFRESHED and moved.items_changed == 2
+    # The state it hands back is exactly what the store now holds.
+    assert moved.state == store.get_state("artemis")
+    fake_catalog.error = CatalogUnavailable("down")
+    failed = service.refresh("artemis")
+    assert failed.outcome is Outcome.FAILED and not failed.outcome.ok
+    assert failed.state == store.get_state("artemis")
+
+
+def test_a_refresh_reads_the_topic_from_the_store_once(store, fake_catalog, clock):
+    reads = []
+    get_state = store.get_state
+    store.get_state = lambda slug: reads.append(slug) or get_state(slug)
+    service = ListService(store, fake_catalog, render, now=clock)
+    assert service.refresh("artemis").outcome is Outcome.REFRESHED
+    assert reads == ["artemis"]
+    reads.clear()
+    fake_catalog.error = CatalogUnavailable("down")
+    assert service.refresh("artemis").outcome is Outcome.FAILED
+    assert reads == ["artemis"]
+
+
+def test_refresh_all_starts_with_the_oldest_list_and_keeps_to_its_time(
+    service, store, fake_catalog, clock
+):
+    store.add_topic(Topic(slug="mars", title="Mars", keywords="mars"))
+    service.refresh("mars")
+    clock.advance(minutes=1)
+    service.refresh("artemis")
+    fake_catalog.calls.clear()
+    clock.advance(minutes=1)
+    done = service.refresh_all(trigger="cli", within=0)
+    assert [r.slug for r in done.results] == ["mars"] and done.left == ("artemis",)
+    done = service.refresh_all(trigger="cli")
+    assert [r.slug for r in done.results] == ["artemis", "mars"] and done.left == ()
+    assert fake_catalog.calls == ["mars", "artemis", "mars"]

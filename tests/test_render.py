@@ -10,6 +10,7 @@ from tests.fakes import make_product
 from widget.config import load_config
 from widget.lists import Variant
 from widget.models import Image
+from widget.models import Source
 from widget.models import TopicState
 from widget.models import TopList
 from widget.render import display_products
@@ -21,7 +22,7 @@ SETTINGS = load_config({})
 
 
 def state(*products, age=timedelta(minutes=5)):
-    snapshot = TopList("artemis", tuple(products), NOW - age, "fake")
+    snapshot = TopList("artemis", tuple(products), NOW - age, Source("fake"))
     return TopicState(ARTEMIS, version=1, snapshot=snapshot)
 
 

@@ -6,6 +6,7 @@ import pytest
 from tests.fakes import FakeCatalog
 from widget.catalog.base import CatalogUnavailable
 from widget.models import Topic
+from widget.refresh import Outcome
 from widget.schedule import Scheduler
 
 
@@ -146,10 +147,10 @@ def test_a_topic_refreshed_by_another_worker_meanwhile_is_skipped(
     add(one, "dune")
     # Worker two saw "dune" due; worker one refreshes it before two acts.
     one.extensions["widget"].lists.refresh("dune", trigger="schedule")
-    outcome = two.extensions["widget"].lists.refresh(
+    result = two.extensions["widget"].lists.refresh(
         "dune", trigger="schedule", only_if_due=True
     )
-    assert outcome.skipped
+    assert result.outcome is Outcome.SKIPPED
     assert fake_catalog.calls == ["dune"]
 
 
@@ -217,4 +218,4 @@ def test_each_forked_worker_holds_leases_under_its_own_name(sched_app, monkeypat
     assert lists.holder != parent
     store = sched_app.extensions["widget"].store
     assert store.acquire_lease("refresh:dune", parent, 60)
-    assert lists.refresh("dune", trigger="schedule").busy
+    assert lists.refresh("dune", trigger="schedule").outcome is Outcome.BUSY

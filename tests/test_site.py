@@ -34,7 +34,12 @@ def test_healthz_reports_catalog_and_store(admin_app, fake_catalog):
     fake_catalog.error = CatalogUnavailable("redis.internal:6379 refused: secret")
     admin_app.extensions["widget"].lists.refresh("dune")
     public = client.get("/healthz").get_json()
-    assert public == {"status": "ok", "catalog": "fake", "store_ok": True}
+    assert public == {
+        "status": "ok",
+        "catalog": "fake",
+        "store_ok": True,
+        "stub_lists": 0,
+    }
     body = client.get("/healthz", headers=ADMIN).get_json()
     assert body == public | {
         "store": "sqlite",

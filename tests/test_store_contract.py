@@ -18,6 +18,7 @@ from widget.models import Image
 from widget.models import Price
 from widget.models import RefreshError
 from widget.models import Saving
+from widget.models import Source
 from widget.models import Topic
 from widget.models import TopList
 from widget.store import TopicExists
@@ -44,7 +45,10 @@ def store(store_url):
         opened.close()
 
 
-def snapshot(slug="artemis", at=T0, n=3, source="fake"):
+FAKE = Source("fake")
+
+
+def snapshot(slug="artemis", at=T0, n=3, source=FAKE):
     return TopList(slug, tuple(make_product(i) for i in range(1, n + 1)), at, source)
 
 
@@ -82,7 +86,7 @@ def test_unknown_topics_are_none_or_not_found(store):
         store.update_topic(ARTEMIS)
     with pytest.raises(TopicNotFound):
         store.remove_topic("nope")
-    assert store.save_snapshot(snapshot("nope")) is False
+    assert store.save_snapshot(snapshot("nope")) is None
     assert store.get_state("nope") is None
 
 
@@ -177,10 +181,10 @@ def test_a_version_does_not_move_without_a_change(store):
 # -- snapshots ----------------------------------------------------------------
 def test_a_snapshot_reads_back_exactly(store):
     store.add_topic(ARTEMIS)
-    full = snapshot(n=10)
-    assert store.save_snapshot(full) is True
+    full = snapshot(n=10, source=Source("amazon", "www.amazon.de", "mysite-21"))
+    version = store.save_snapshot(full)
     state = store.get_state("artemis")
-    assert state.snapshot == full
+    assert state.snapshot == full and state.version == version
     assert state.last_attempt == T0
 
 
@@ -196,7 +200,7 @@ def test_every_product_field_reads_back(store):
         large_image=Image("https://m.media-amazon.com/images/I/x.jpg", 333, 500),
         note="Signed by the author",
     )
-    full = TopList("artemis", (product, make_product(2)), T0, "fake")
+    full = TopList("artemis", (product, make_product(2)), T0, FAKE)
     store.save_snapshot(full)
     assert store.get_state("artemis").snapshot == full
 
@@ -205,11 +209,11 @@ def test_a_list_is_only_replaced_by_a_newer_one(store):
     store.add_topic(ARTEMIS)
     store.save_snapshot(snapshot(at=T0, n=3))
     version = store.version("artemis")
-    assert store.save_snapshot(snapshot(at=T0 - timedelta(hours=1), n=5)) is False
+    assert store.save_snapshot(snapshot(at=T0 - timedelta(hours=1), n=5)) is None
     assert store.get_state("artemis").snapshot == snapshot(at=T0, n=3)
     assert store.version("artemis") == version
     later = snapshot(at=T0 + timedelta(hours=1), n=4)
-    assert store.save_snapshot(later) is True
+    assert store.save_snapshot(later) > version
     assert store.get_state("artemis").snapshot == later
 
 
@@ -217,8 +221,11 @@ def test_an_error_keeps_the_last_good_list(store):
     store.add_topic(ARTEMIS)
     store.save_snapshot(snapshot())
     failed_at = T0 + timedelta(hours=1)
-    store.record_error("artemis", RefreshError("throttled", "throttled", failed_at))
+    version = store.record_error(
+        "artemis", RefreshError("throttled", "throttled", failed_at)
+    )
     state = store.get_state("artemis")
+    assert state.version == version
     assert state.snapshot == snapshot()
     assert state.error == RefreshError("throttled", "throttled", failed_at)
     assert state.last_attempt == failed_at
@@ -233,7 +240,7 @@ def test_a_good_list_clears_the_error(store):
 
 
 def test_an_error_for_an_unknown_topic_changes_nothing(store):
-    store.record_error("nope", RefreshError("down", "network", T0))
+    assert store.record_error("nope", RefreshError("down", "network", T0)) is None
     assert store.get_state("nope") is None
     assert store.list_states() == []
 

@@ -13,6 +13,7 @@ from tests.fakes import FakeCatalog
 from tests.fakes import make_product
 from widget.models import HistoryEntry
 from widget.models import RefreshError
+from widget.models import Source
 from widget.models import Topic
 from widget.models import TopList
 from widget.store import make_store
@@ -44,7 +45,9 @@ def fill(url):
         store.add_history(
             HistoryEntry("artemis", T0 + timedelta(minutes=minute), "cli", True, "ok")
         )
-    store.save_snapshot(TopList("artemis", (make_product(1), make_product(2)), T0, "t"))
+    store.save_snapshot(
+        TopList("artemis", (make_product(1), make_product(2)), T0, Source("fake"))
+    )
     store.record_error(
         "artemis", RefreshError("throttled", "throttled", T0 + timedelta(hours=1))
     )
@@ -100,7 +103,7 @@ def test_a_newer_list_in_the_target_stays(cli, sqlite_url, redis_url):
     fill(sqlite_url)
     target = make_store(redis_url)
     target.add_topic(ARTEMIS.with_changes(title="Artemis (new host)"))
-    newer = TopList("artemis", (make_product(9),), T0 + timedelta(hours=2), "t")
+    newer = TopList("artemis", (make_product(9),), T0 + timedelta(hours=2), Source("t"))
     target.save_snapshot(newer)
     result = cli("copy", sqlite_url, redis_url)
     assert "1 added, 1 updated, 0 unchanged), 0 lists, 0 errors" in result.output

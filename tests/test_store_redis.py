@@ -17,6 +17,7 @@ from tests.fakes import FakeCatalog
 from tests.fakes import make_product
 from tests.redis_server import RedisServer
 from widget.config import ConfigError
+from widget.models import Source
 from widget.models import Topic
 from widget.models import TopList
 from widget.store import StoreError
@@ -98,7 +99,7 @@ def test_a_refresh_through_one_worker_shows_on_the_others_next_request(
     first = two.test_client().get("/widget/artemis")
     assert "Fake Book 1" in first.get_data(as_text=True)
     one_catalog.products = [make_product(50)]
-    assert one.extensions["widget"].lists.refresh("artemis").ok
+    assert one.extensions["widget"].lists.refresh("artemis").outcome.ok
     second = two.test_client().get("/widget/artemis").get_data(as_text=True)
     assert "Fake Book 50" in second
     assert (len(one_catalog.calls), len(two_catalog.calls)) == (1, 1)
@@ -190,7 +191,7 @@ def redis_goes_away_and_comes_back(redis_app, own_redis):
             "artemis",
             (make_product(77),),
             app.extensions["widget"].lists.now() + timedelta(seconds=5),
-            "fake",
+            Source("fake"),
         )
     )
     assert "Fake Book 77" in client.get("/widget/artemis").get_data(as_text=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 from tests.fakes import ARTEMIS
 from tests.fakes import FakeCatalog
 from tests.fakes import make_product
+from widget.models import Source
 from widget.models import TopList
 from widget.store import SQLiteStore
 from widget.store import make_store
@@ -21,7 +22,7 @@ def test_a_crash_mid_write_leaves_the_previous_list(tmp_path):
     store.add_topic(ARTEMIS)
     moment = datetime(2026, 11, 26, 12, tzinfo=UTC)
     store.save_snapshot(
-        TopList("artemis", (make_product(1), make_product(2)), moment, "t")
+        TopList("artemis", (make_product(1), make_product(2)), moment, Source("t"))
     )
     # Another process starts replacing the list and dies before committing.
     script = textwrap.dedent(
@@ -45,7 +46,7 @@ def test_a_crash_mid_write_leaves_the_previous_list(tmp_path):
 
 
 def test_snapshots_survive_a_restart_without_calling_the_catalog(make_app):
-    first = make_app()
+    first = make_app(catalog=FakeCatalog())
     first.test_client().get("/widget/nasa-artemis")
     silent = FakeCatalog()
     restarted = make_app(catalog=silent)

@@ -20,7 +20,6 @@ from flask import url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from widget import auth
-from widget import schedule
 from widget.admin_edit import BASE_FIELD
 from widget.admin_edit import VERSION_FIELD
 from widget.admin_edit import EditConflict
@@ -36,12 +35,16 @@ from widget.embed import snippets
 from widget.errors import BadRequest
 from widget.errors import NotFound
 from widget.headers import widget_csp
-from widget.lists import RefreshOutcome
+from widget.jobs import JobRecord
+from widget.lookup import check_slug
 from widget.lookup import public_base_url
 from widget.lookup import stored_state
 from widget.models import Topic
 from widget.params import variant_for
+from widget.refresh import Outcome
+from widget.refresh import RefreshResult
 from widget.services import services
+from widget.site import stub_lists
 from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.topics import TOPIC_FIELDS
@@ -139,8 +142,14 @@ def logout() -> BaseResponse:
 def index() -> str:
     found = services()
     now = found.lists.now()
-    rows = [topic_row(state, now) for state in found.store.list_states()]
-    return render_template("admin/index.html", rows=rows, catalog=found.catalog.name)
+    stored = found.store.list_states()
+    rows = [topic_row(found.lists.serving(state), now) for state in stored]
+    return render_template(
+        "admin/index.html",
+        rows=rows,
+        catalog=found.catalog.name,
+        stub_lists=stub_lists(stored),
+    )
 
 
 @bp.get("/topics/<slug>")
@@ -152,7 +161,7 @@ def topic(slug: str) -> str:
     return render_template(
         "admin/topic.html",
         state=state,
-        row=topic_row(state, found.lists.now()),
+        row=topic_row(found.lists.serving(state), found.lists.now()),
         history=found.store.history(slug),
         base_url=base_url,
         embed=snippets(base_url, slug, state.topic.title, count=count),
@@ -295,41 +304,56 @@ def remove_topic(slug: str) -> BaseResponse | str:
     return redirect(url_for("admin.index"))
 
 
-def _flash_outcome(title: str, outcome: RefreshOutcome) -> None:
-    if outcome.busy:
+def _flash_result(result: RefreshResult) -> None:
+    title = result.state.topic.title
+    if result.outcome is Outcome.BUSY:
         flash(f"{title}: another worker is refreshing it right now.", "warning")
-    elif outcome.ok and outcome.state.snapshot is not None:
-        history = services().store.history(outcome.slug, 1)
-        changed = history[0].items_changed if history else 0
-        count = len(outcome.state.snapshot.products)
-        flash(f"{title}: refreshed, {count} items, {changed} changed.")
+    elif result.outcome is Outcome.SKIPPED:
+        flash(f"{title}: a newer list arrived meanwhile.")
+    elif result.outcome.ok:
+        count = len(result.state.snapshot.products) if result.state.snapshot else 0
+        flash(f"{title}: refreshed, {count} items, {result.items_changed} changed.")
     else:
-        message = outcome.error.message if outcome.error else "failed"
+        message = result.error.message if result.error else "failed"
         flash(
             f"{title}: refresh failed ({message}). The last good list stays.",
             "error",
         )
 
 
+def _follow(job: JobRecord) -> BaseResponse:
+    flash(
+        "The refresh takes longer than a page may wait; it goes on in the"
+        " background and this page follows it.",
+        "warning",
+    )
+    return redirect(url_for("admin.job", job_id=job.id))
+
+
 @bp.post("/topics/<slug>/refresh")
 def refresh_topic(slug: str) -> BaseResponse:
-    state = stored_state(slug)
+    check_slug(slug)
     try:
-        outcome = services().lists.refresh(slug, trigger="admin")
+        job, result = services().jobs.refresh(slug, trigger="admin")
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
-    _flash_outcome(state.topic.title, outcome)
+    if result is None:
+        return _follow(job)
+    _flash_result(result)
     return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.post("/refresh")
 def refresh_all() -> BaseResponse:
-    outcomes, left = schedule.refresh_all(services().lists, trigger="admin")
-    done = sum(1 for o in outcomes if o.ok)
-    busy = [o.slug for o in outcomes if o.busy]
-    failed = [o.slug for o in outcomes if not o.ok and not o.busy]
+    job, done = services().jobs.refresh_all(trigger="admin", due_only=False)
+    if done is None:
+        return _follow(job)
+    results = done.results
+    count = sum(1 for r in results if r.outcome.ok)
+    busy = [r.slug for r in results if r.outcome is Outcome.BUSY]
+    failed = [r.slug for r in results if r.outcome is Outcome.FAILED]
     # One summary line: a flash per topic could overflow the session cookie.
-    flash(f"Refreshed {done} topic{'' if done == 1 else 's'}.")
+    flash(f"Refreshed {count} topic{'' if count == 1 else 's'}.")
     if busy:
         flash("Being refreshed by another worker: " + _listed(busy), "warning")
     if failed:
@@ -337,11 +361,19 @@ def refresh_all() -> BaseResponse:
             "Failed, the last good list stays (see the table): " + _listed(failed),
             "error",
         )
-    if left:
+    if done.left:
         flash(
-            "Not refreshed yet, to keep this page from timing out: "
-            + _listed(left)
+            "Not refreshed yet, past the time limit of one refresh-all: "
+            + _listed(list(done.left))
             + ". Press the button again for them.",
             "warning",
         )
     return redirect(url_for("admin.index"))
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str) -> str:
+    record = services().jobs.record(job_id)
+    if record is None:
+        raise NotFound("There is no such refresh job (jobs are kept for a day).")
+    return render_template("admin/job.html", job=record)

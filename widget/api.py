@@ -24,7 +24,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 @bp.get("/topics")
 def list_topics() -> Response:
-    states = services().store.list_states()
+    states = services().lists.states()
     return jsonify({"topics": [topic_summary(s) for s in states]})
 
 

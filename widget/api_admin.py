@@ -18,7 +18,6 @@ from flask import request
 from flask import url_for
 
 from widget import auth
-from widget import schedule
 from widget.api_json import topic_detail
 from widget.api_json import topic_etag
 from widget.errors import BadRequest
@@ -26,10 +25,13 @@ from widget.errors import Conflict
 from widget.errors import NotFound
 from widget.errors import PayloadTooLarge
 from widget.errors import PreconditionFailed
-from widget.lists import RefreshOutcome
+from widget.jobs import JobRecord
+from widget.jobs import result_to_dict
 from widget.lookup import check_slug
 from widget.lookup import stored_state
 from widget.models import Topic
+from widget.refresh import Outcome
+from widget.refresh import RefreshResult
 from widget.serialize import error_to_dict
 from widget.services import services
 from widget.store import TopicExists
@@ -178,60 +180,68 @@ def remove_topic(slug: str) -> tuple[str, int]:
     return "", 204
 
 
-def _outcome_body(outcome: RefreshOutcome) -> dict[str, Any]:
+def _result_body(result: RefreshResult) -> dict[str, Any]:
     """The list now served, plus what happened to this refresh."""
-    body = topic_detail(outcome.state) | {"refreshed": outcome.ok, "busy": False}
-    if outcome.busy:
-        body["busy"] = True
+    body = topic_detail(result.state) | result_to_dict(result)
+    body["error"] = None
+    if result.outcome is Outcome.BUSY:
         body["error"] = {
             "code": "busy",
             "message": "Another worker is refreshing this topic right now.",
         }
-    elif outcome.error is not None:
-        body["error"] = {"code": "upstream_" + outcome.error.kind} | error_to_dict(
-            outcome.error
+    elif result.error is not None:
+        body["error"] = {"code": "upstream_" + result.error.kind} | error_to_dict(
+            result.error
         )
     return body
 
 
+#: The status each outcome answers with.
+STATUS = {
+    Outcome.REFRESHED: 200,
+    Outcome.UNCHANGED: 200,
+    Outcome.SKIPPED: 200,
+    Outcome.FAILED: 502,
+    Outcome.BUSY: 409,
+}
+
+
+def _accepted(job: JobRecord) -> tuple[Response, int, dict[str, str]]:
+    """202: the refresh goes on in the background; follow it at Location."""
+    location = url_for("api_admin.get_job", job_id=job.id)
+    record = services().jobs.record(job.id) or {}
+    return jsonify(record), 202, {"Location": location}
+
+
 @bp.post("/topics/<slug>/refresh")
-def refresh_topic(slug: str) -> tuple[Response, int]:
+def refresh_topic(
+    slug: str,
+) -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
     check_slug(slug)
     try:
-        outcome = services().lists.refresh(slug, trigger="api")
+        job, result = services().jobs.refresh(slug, trigger="api")
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
-    status = 200 if outcome.ok else 409 if outcome.busy else 502
-    return jsonify(_outcome_body(outcome)), status
+    if result is None:
+        return _accepted(job)
+    return jsonify(_result_body(result)), STATUS[result.outcome]
 
 
 @bp.post("/refresh")
-def refresh_all() -> Response:
-    found = services()
+def refresh_all() -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
     due = request.args.get("due", "0")
     if due not in ("0", "1"):
         raise BadRequest("due must be 0 or 1.")
-    left: list[str] = []
-    if due == "1":
-        outcomes = found.lists.refresh_due(trigger="api")
-    else:
-        outcomes, left = schedule.refresh_all(found.lists, trigger="api")
-    results = [
-        {
-            "slug": o.slug,
-            "refreshed": o.ok,
-            "busy": o.busy,
-            "items": len(o.state.snapshot.products) if o.state.snapshot else 0,
-            "error": error_to_dict(o.error) if o.error else None,
-        }
-        for o in outcomes
-    ]
-    return jsonify(
-        {
-            "results": results,
-            "refreshed": sum(1 for o in outcomes if o.ok),
-            "failed": sum(1 for o in outcomes if not o.ok and not o.busy),
-            # Topics not reached before the time limit: call again for them.
-            "left": left,
-        }
-    )
+    jobs = services().jobs
+    job, done = jobs.refresh_all(trigger="api", due_only=due == "1")
+    if done is None:
+        return _accepted(job)
+    return jsonify(job.public()), 200
+
+
+@bp.get("/jobs/<job_id>")
+def get_job(job_id: str) -> Response:
+    record = services().jobs.record(job_id)
+    if record is None:
+        raise NotFound(f"There is no job {job_id!r} (jobs are kept for a day).")
+    return jsonify(record)

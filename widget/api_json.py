@@ -50,7 +50,7 @@ def topic_detail(state: TopicState) -> dict[str, Any]:
     snapshot = state.snapshot
     detail = topic_summary(state) | {
         "topic": topic_to_dict(state.topic),
-        "source": snapshot.source if snapshot else None,
+        "source": snapshot.source.catalog if snapshot else None,
         "disclosure": disclosure_for(DEFAULT_LANGUAGE, current_app.config),
         "error": error_to_dict(state.error) if state.error else None,
         "products": [],

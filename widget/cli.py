@@ -26,6 +26,8 @@ from widget.config import ConfigError
 from widget.freshness import topic_status
 from widget.metrics import worker_metrics
 from widget.models import Topic
+from widget.refresh import Outcome
+from widget.refresh import RefreshResult
 from widget.serialize import iso
 from widget.serialize import topic_to_dict
 from widget.services import services
@@ -207,38 +209,39 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
     lists = services().lists
     if sum(map(bool, (slugs, everything, due))) != 1:
         raise click.UsageError("give topic slugs, --all or --due")
-    if due:
-        outcomes = lists.refresh_due(trigger="cli")
-    else:
-        if everything:
-            slugs = tuple(s.topic.slug for s in services().store.list_states())
-        outcomes = []
+    left: tuple[str, ...] = ()
+    if slugs:
+        results = []
         for slug in slugs:
             try:
-                outcomes.append(lists.refresh(slug, trigger="cli"))
+                results.append(lists.refresh(slug, trigger="cli"))
             except TopicNotFound:
                 raise click.ClickException(f"no topic {slug!r}") from None
+    else:
+        done = lists.refresh_all(trigger="cli", due_only=due)
+        results, left = list(done.results), done.left
     worker_metrics().flush()  # this process serves no scrape: hand its counts over
-    failed = 0
-    for outcome in outcomes:
-        if outcome.ok:
-            count = (
-                len(outcome.state.snapshot.products) if outcome.state.snapshot else 0
-            )
-            click.echo(f"{outcome.slug}: refreshed, {count} items")
-        elif outcome.busy:
-            click.echo(f"{outcome.slug}: another worker is refreshing it right now")
-        else:
-            failed += 1
-            message = outcome.error.message if outcome.error else "failed"
-            click.echo(
-                f"{outcome.slug}: FAILED ({message}); the last good list stays",
-                err=True,
-            )
-    if not outcomes:
+    for result in results:
+        click.echo(result_line(result), err=result.outcome is Outcome.FAILED)
+    if left:
+        click.echo("Not reached before the time limit: " + ", ".join(left))
+    if not results:
         click.echo("Nothing to refresh.")
-    if failed:
+    if any(r.outcome is Outcome.FAILED for r in results):
         sys.exit(1)
+
+
+def result_line(result: RefreshResult) -> str:
+    slug, outcome = result.slug, result.outcome
+    if outcome is Outcome.BUSY:
+        return f"{slug}: another worker is refreshing it right now"
+    if outcome is Outcome.SKIPPED:
+        return f"{slug}: refreshed by another worker meanwhile"
+    if outcome is Outcome.FAILED:
+        message = result.error.message if result.error else "failed"
+        return f"{slug}: FAILED ({message}); the last good list stays"
+    count = len(result.state.snapshot.products) if result.state.snapshot else 0
+    return f"{slug}: refreshed, {count} items, {result.items_changed} changed"
 
 
 @click.command("run")

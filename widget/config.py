@@ -32,14 +32,43 @@ from widget.i18n import LANGUAGES
 from widget.models import MAX_REFRESH_INTERVAL
 from widget.models import MIN_REFRESH_INTERVAL
 
+# -- time limits ---------------------------------------------------------------
+# Every wait a request can make, and every wait of the work a request starts
+# in the background, is named here; ``request_waits`` and ``longest_fetch``
+# add them up and tests/test_time_limits.py holds them against the worker
+# timeout of the shipped gunicorn.conf.py and against WIDGET_LEASE_TTL.
+
 #: Timeouts for every outbound call: (connect, read) seconds.
-DEFAULT_UPSTREAM_TIMEOUT = (5.0, 25.0)
+DEFAULT_UPSTREAM_TIMEOUT = (5.0, 10.0)
+#: A failed upstream call is tried again this many times...
+UPSTREAM_RETRIES = 3
+#: ...after 1, 2, 4... seconds, at most ``UPSTREAM_MAX_BACKOFF``; an upstream
+#: that asks for a longer pause than ``UPSTREAM_MAX_RETRY_WAIT`` is not retried.
+UPSTREAM_BACKOFF = 1.0
+UPSTREAM_MAX_BACKOFF = 8.0
+UPSTREAM_MAX_RETRY_WAIT = 10.0
+#: Longest wait for room in the shared upstream request budget.
+BUDGET_MAX_WAIT = 10.0
+#: One catalog fetch (every page and retry) starts no new attempt after this
+#: many seconds, so it ends within this plus one attempt: well inside
+#: WIDGET_LEASE_TTL, or a second worker could take the topic over mid-fetch.
+FETCH_TIME_LIMIT = 60.0
 #: Open Library timeouts: (connect, read) seconds. Its books API can take a
 #: few seconds for a batch; a manual list keeps its last version meanwhile.
 OPENLIBRARY_TIMEOUT = (5.0, 10.0)
 #: Redis store timeouts: (connect, read) seconds. Short, so a dead Redis
 #: fails a request fast and workers serve what they hold in memory.
 REDIS_TIMEOUT = (1.0, 2.0)
+#: How long a SQLite write waits for another worker's transaction.
+SQLITE_BUSY_TIMEOUT = 5.0
+#: How long an admin or API refresh waits for its job before answering
+#: 202 with the job to follow.
+REFRESH_REQUEST_WAIT = 8.0
+#: A "refresh all" starts no new topic after this many seconds; the topics
+#: not reached are reported as left for the next run.
+REFRESH_ALL_WITHIN = 300.0
+#: Refresh jobs stay readable (GET /api/v1/jobs/<id>) this long.
+JOB_KEEP = 24 * 3600.0
 
 
 class ConfigError(ValueError):
@@ -117,6 +146,18 @@ def to_positive_float(value: Any) -> float:
     if not math.isfinite(number) or number <= 0:
         raise ValueError("must be a number greater than 0")
     return number
+
+
+def seconds_up_to(limit: float) -> Callable[[Any], float]:
+    """A number of seconds from 0 to ``limit``."""
+
+    def cast(value: Any) -> float:
+        number = float(value)
+        if not 0 <= number <= limit:
+            raise ValueError(f"must be between 0 and {limit:g} seconds")
+        return number
+
+    return cast
 
 
 def to_bool(value: Any) -> bool:
@@ -319,6 +360,14 @@ SETTINGS: tuple[Setting, ...] = (
         " this long at most before another worker takes over.",
     ),
     Setting(
+        "WIDGET_FIRST_VISIT_WAIT",
+        5.0,
+        seconds_up_to(10),
+        "Seconds the first visitor of a topic without a list waits for it (0 to"
+        " 10); after that the widget says the list is being prepared while the"
+        " fetch goes on in the background.",
+    ),
+    Setting(
         "WIDGET_LOG_LEVEL",
         "INFO",
         one_of("debug", "info", "warning", "error"),
@@ -449,6 +498,33 @@ def load_config(
     # Non-WIDGET keys (Flask's own, such as TESTING) pass through unchanged.
     config.update({k: v for k, v in overrides.items() if not k.startswith("WIDGET_")})
     return config
+
+
+def request_waits(config: Mapping[str, Any]) -> dict[str, float]:
+    """The longest each kind of request can wait, in seconds; each must fit
+    well inside the worker timeout.
+
+    No request calls the catalog itself: first fetches and refreshes run in
+    the background while the request waits a bounded time for them. A
+    request blocks on the store at most once: SQLite reads never wait in WAL
+    mode and a request writes at most once; a Redis timeout pauses the store,
+    so the calls after it fail at once.
+    """
+    store = max(SQLITE_BUSY_TIMEOUT, 2 * sum(REDIS_TIMEOUT))  # one quick retry
+    return {
+        "first visit": config["WIDGET_FIRST_VISIT_WAIT"] + store,
+        "admin or API refresh": REFRESH_REQUEST_WAIT + store,
+    }
+
+
+def longest_fetch(config: Mapping[str, Any]) -> float:
+    """The longest one catalog fetch can hold its topic's lease, in seconds:
+    no attempt starts after ``FETCH_TIME_LIMIT``, and one attempt waits for
+    the budget, a fresh token and the call itself."""
+    connect = config["WIDGET_AMAZON_CONNECT_TIMEOUT"]
+    read = config["WIDGET_AMAZON_READ_TIMEOUT"]
+    attempt: float = BUDGET_MAX_WAIT + 2 * (connect + read)
+    return FETCH_TIME_LIMIT + attempt
 
 
 def _check_amazon(config: Mapping[str, Any]) -> None:

@@ -139,13 +139,24 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a list came from: the catalog, the marketplace it was fetched
+    for and the partner tag its links carry (None where a catalog has none,
+    or for lists stored before sources were recorded)."""
+
+    catalog: str
+    marketplace: str | None = None
+    partner_tag: str | None = None
+
+
+@dataclass(frozen=True)
 class TopList:
     """A snapshot: one fetched list for a topic, stamped with its fetch time."""
 
     slug: str
     products: tuple[Product, ...]
     updated_at: datetime
-    source: str
+    source: Source
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from flask import Response
 from flask import jsonify
 
 from widget.fields import Slug
+from widget.refresh import Outcome
 from widget.topics import input_schema
 from widget.topics import output_schema
 
@@ -126,40 +127,64 @@ TOPIC_DETAIL = {
 
 
 TOPIC_INPUT = input_schema()
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+REFRESH_RESULT = {
+    "type": "object",
+    "required": ["slug", "outcome", "refreshed", "busy", "items", "items_changed"],
+    "properties": {
+        "slug": SLUG,
+        "outcome": {"type": "string", "enum": [o.value for o in Outcome]},
+        "refreshed": {"type": "boolean", "description": "a new list was saved"},
+        "busy": {"type": "boolean"},
+        "items": {"type": "integer"},
+        "items_changed": {
+            "type": "integer",
+            "description": "ranks now holding a different product",
+        },
+        "error": {"type": ["object", "null"]},
+    },
+}
 REFRESH_OUTCOME = {
     "allOf": [
         {"$ref": "#/components/schemas/TopicDetail"},
-        {
-            "type": "object",
-            "required": ["refreshed", "busy"],
-            "properties": {
-                "refreshed": {"type": "boolean"},
-                "busy": {"type": "boolean"},
-            },
-        },
+        {"$ref": "#/components/schemas/RefreshResult"},
     ]
 }
-REFRESH_ALL = {
+JOB = {
     "type": "object",
-    "required": ["results", "refreshed", "failed", "left"],
+    "description": "A refresh running in the background, or its end.",
+    "required": ["id", "kind", "state", "started_at", "results", "refreshed"]
+    + ["failed", "left"],
     "properties": {
+        "id": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+        "kind": {"type": "string", "enum": ["refresh", "refresh_all"]},
+        "slug": {"type": ["string", "null"]},
+        "state": {
+            "type": "string",
+            "enum": ["running", "done", "failed", "lost"],
+            "description": "lost: the worker running it stopped before the end",
+        },
+        "started_at": {"type": "string", "format": "date-time"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "finished_at": NULLABLE_TIME,
         "results": {
             "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["slug", "refreshed", "busy", "items"],
-                "properties": {
-                    "slug": SLUG,
-                    "refreshed": {"type": "boolean"},
-                    "busy": {"type": "boolean"},
-                    "items": {"type": "integer"},
-                },
-            },
+            "items": {"$ref": "#/components/schemas/RefreshResult"},
         },
         "refreshed": {"type": "integer"},
         "failed": {"type": "integer"},
-        "left": {"type": "array", "items": SLUG},
+        "left": {
+            "type": "array",
+            "items": SLUG,
+            "description": "topics not reached before the time limit",
+        },
+        "error": {"type": ["string", "null"]},
     },
+}
+JOB_ACCEPTED = {
+    "description": "Still running: follow the job at Location",
+    "headers": {"Location": {"schema": {"type": "string"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Job"}}},
 }
 TOPIC_LIST = {
     "type": "object",
@@ -282,6 +307,7 @@ def spec() -> dict[str, Any]:
                     "parameters": [SLUG_PARAMETER],
                     "responses": {
                         "200": json_response("RefreshOutcome", "The new list"),
+                        "202": JOB_ACCEPTED,
                         "404": json_response("Error", "No such topic"),
                         "409": json_response(
                             "RefreshOutcome", "Another worker is refreshing it"
@@ -307,7 +333,27 @@ def spec() -> dict[str, Any]:
                         }
                     ],
                     "responses": {
-                        "200": json_response("RefreshAll", "What each topic did"),
+                        "200": json_response("Job", "What each topic did"),
+                        "202": JOB_ACCEPTED,
+                        **ADMIN_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/jobs/{job_id}": {
+                "get": {
+                    "operationId": "getJob",
+                    **ADMIN,
+                    "parameters": [
+                        {
+                            "name": "job_id",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": json_response("Job", "The job, running or ended"),
+                        "404": json_response("Error", "No such job (or expired)"),
                         **ADMIN_ERRORS,
                     },
                 }
@@ -322,8 +368,9 @@ def spec() -> dict[str, Any]:
                 "TopicDetail": TOPIC_DETAIL,
                 "TopicList": TOPIC_LIST,
                 "TopicInput": TOPIC_INPUT,
+                "RefreshResult": REFRESH_RESULT,
                 "RefreshOutcome": REFRESH_OUTCOME,
-                "RefreshAll": REFRESH_ALL,
+                "Job": JOB,
             },
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         },

@@ -1,10 +1,12 @@
 """Scheduled refreshes that no visitor waits for.
 
 Each worker runs one daemon thread that looks for due topics every
-``WIDGET_SCHEDULE_EVERY`` seconds and refreshes them. Several workers (or
-hosts) may look at the same moment: ``ListService.refresh_due`` takes the
-topic's lease in the store and checks again that it is still due, so each
-due topic costs one catalog call whatever the number of workers.
+``WIDGET_SCHEDULE_EVERY`` seconds and refreshes them through
+``ListService.refresh_all(due_only=True)``, the same "refresh all" as the
+CLI, the admin pages and the API. Several workers (or hosts) may look at the
+same moment: each refresh takes the topic's lease in the store and checks
+again that it is still due, so each due topic costs one catalog call
+whatever the number of workers.
 
 The thread starts lazily on a worker's first request, not in
 ``create_app``: gunicorn builds the app in its master and then forks, and
@@ -17,45 +19,18 @@ import logging
 import os
 import random
 import threading
-import time
 
 from flask import Flask
 
 from widget.lists import ListService
-from widget.lists import RefreshOutcome
-from widget.store import TopicNotFound
+from widget.refresh import Outcome
+from widget.refresh import RefreshResult
 
 log = logging.getLogger(__name__)
-
-#: "Refresh all" from a request stops starting new fetches after this many
-#: seconds, well inside gunicorn's default 30-second worker timeout.
-REFRESH_ALL_WITHIN = 20.0
 
 #: The first look comes within this many seconds of a worker's first request,
 #: spread at random so that workers started together do not look together.
 FIRST_LOOK_WITHIN = 10.0
-
-
-def refresh_all(
-    lists: ListService, *, trigger: str, within: float | None = None
-) -> tuple[list[RefreshOutcome], list[str]]:
-    """Refresh every topic, oldest list first, for as long as ``within``
-    allows; returns the outcomes and the slugs left for later."""
-    limit = REFRESH_ALL_WITHIN if within is None else within
-    deadline = time.monotonic() + limit
-    states = sorted(
-        lists.store.list_states(),
-        key=lambda s: s.snapshot.updated_at.timestamp() if s.snapshot else 0.0,
-    )
-    outcomes: list[RefreshOutcome] = []
-    for number, state in enumerate(states):
-        if outcomes and time.monotonic() > deadline:
-            return outcomes, [s.topic.slug for s in states[number:]]
-        try:
-            outcomes.append(lists.refresh(state.topic.slug, trigger=trigger))
-        except TopicNotFound:
-            continue  # removed meanwhile
-    return outcomes, []
 
 
 class Scheduler:
@@ -67,17 +42,20 @@ class Scheduler:
         self._stop = threading.Event()
         self._guard = threading.Lock()
 
-    def run_once(self) -> list[RefreshOutcome]:
-        """Refresh every due topic now; never raises (the loop must go on)."""
+    def run_once(self) -> list[RefreshResult]:
+        """Refresh every due topic now; never raises (the loop must go on).
+        Topics another worker refreshed or is refreshing are left out."""
         try:
-            outcomes = self.lists.refresh_due(trigger="schedule")
+            done = self.lists.refresh_all(trigger="schedule", due_only=True)
         except Exception:  # store down, a bug: log it and try next time
             log.exception("scheduled refresh failed")
             return []
-        for outcome in outcomes:
-            if not outcome.ok:
-                log.warning("scheduled refresh of %s failed", outcome.slug)
-        return outcomes
+        for result in done.results:
+            if result.outcome is Outcome.FAILED:
+                log.warning("scheduled refresh of %s failed", result.slug)
+        return [
+            r for r in done.results if r.outcome not in (Outcome.BUSY, Outcome.SKIPPED)
+        ]
 
     @property
     def running(self) -> bool:

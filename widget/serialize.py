@@ -18,6 +18,7 @@ from widget.models import Price
 from widget.models import Product
 from widget.models import RefreshError
 from widget.models import Saving
+from widget.models import Source
 from widget.models import Topic
 from widget.models import TopicState
 from widget.models import TopList
@@ -144,7 +145,11 @@ def toplist_to_dict(snapshot: TopList) -> dict[str, Any]:
     return {
         "slug": snapshot.slug,
         "updated_at": iso(snapshot.updated_at),
-        "source": snapshot.source,
+        "source": {
+            "catalog": snapshot.source.catalog,
+            "marketplace": snapshot.source.marketplace,
+            "partner_tag": snapshot.source.partner_tag,
+        },
         "products": [product_to_dict(p) for p in snapshot.products],
     }
 
@@ -154,8 +159,15 @@ def toplist_from_dict(data: dict[str, Any]) -> TopList:
         slug=data["slug"],
         products=tuple(product_from_dict(p) for p in data["products"]),
         updated_at=parse_iso(data["updated_at"]),
-        source=data["source"],
+        source=source_from_stored(data["source"]),
     )
+
+
+def source_from_stored(data: str | dict[str, Any]) -> Source:
+    """Lists stored before sources were recorded name only their catalog."""
+    if isinstance(data, str):
+        return Source(data)
+    return Source(data["catalog"], data.get("marketplace"), data.get("partner_tag"))
 
 
 def error_to_dict(error: RefreshError) -> dict[str, Any]:

@@ -18,7 +18,9 @@ from widget.catalog import Catalog
 from widget.catalog import StubCatalog
 from widget.catalog import make_catalog
 from widget.config import ConfigError
+from widget.config import longest_fetch
 from widget.freshness import utc_now
+from widget.jobs import Jobs
 from widget.lists import ListService
 from widget.models import Topic
 from widget.render import render_widget
@@ -41,6 +43,7 @@ class Services:
     store: SnapshotStore
     catalog: Catalog
     lists: ListService
+    jobs: Jobs
 
 
 def services() -> Services:
@@ -71,8 +74,18 @@ def init_app(
         now=clock or utc_now,
         cache_size=config["WIDGET_CACHE_SIZE"],
         lease_ttl=config["WIDGET_LEASE_TTL"],
+        first_visit_wait=config["WIDGET_FIRST_VISIT_WAIT"],
     )
-    found = Services(config=config, store=store, catalog=catalog, lists=lists)
+    if catalog.name == "amazon" and longest_fetch(config) >= lists.lease_ttl:
+        log.warning(
+            "WIDGET_LEASE_TTL=%g is shorter than the longest catalog fetch (%gs):"
+            " a second worker may take a topic over mid-fetch",
+            lists.lease_ttl,
+            longest_fetch(config),
+        )
+    found = Services(
+        config=config, store=store, catalog=catalog, lists=lists, jobs=Jobs(lists)
+    )
     app.extensions["widget"] = found
     if config["WIDGET_SEED_DEMO"]:
         try:

@@ -10,9 +10,11 @@ from flask import jsonify
 from flask import render_template
 
 from widget import auth
+from widget.catalog.stub import StubCatalog
 from widget.embed import snippets
 from widget.freshness import topic_status
 from widget.lookup import public_base_url
+from widget.models import TopicState
 from widget.services import services
 from widget.store import StoreError
 
@@ -36,6 +38,15 @@ def index() -> str:
     )
 
 
+def stub_lists(states: list[TopicState]) -> list[str]:
+    """The topics whose stored list came from the stub catalog."""
+    return [
+        s.topic.slug
+        for s in states
+        if s.snapshot is not None and s.snapshot.source.catalog == StubCatalog.name
+    ]
+
+
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
     """Liveness for anyone; the store's name, its error and the failing
@@ -55,6 +66,9 @@ def healthz() -> tuple[Response, int]:
         if details:
             body.update(store=found.store.name, store_error=str(exc))
         return jsonify(body), 503
+    # Demo lists are never served under another catalog, but say so: they
+    # mean the stub is (or was, until each topic's next refresh) in use.
+    body["stub_lists"] = len(stub_lists(states))
     if details:
         now = found.lists.now()
         body["store"] = found.store.name

@@ -76,27 +76,15 @@ def unavailable(
 def send_rendered(
     rendered: RenderedWidget, warning: str, allow_origin: str | None
 ) -> Response:
+    """A new Response per request from the cached bytes: a Response object
+    is mutable (after-request hooks, werkzeug's own conditional handling),
+    so one is never handed to two requests."""
+    headers = response_headers(rendered, warning, allow_origin)
     if not rendered.has_list:
-        headers = response_headers(rendered, warning, allow_origin)
         return Response(rendered.body, 503, headers, mimetype="text/html")
     if rendered.etag in request.environ.get("HTTP_IF_NONE_MATCH", ""):
-        headers = response_headers(rendered, warning, allow_origin)
         return Response(status=304, headers=headers)
-    # The same bytes get the same headers: build that response once and hand
-    # out the same object, which nothing after the view changes (the security
-    # header hook skips responses that carry their own headers).
-    responses: dict[tuple[str, str, str | None], Response]
-    responses = current_app.extensions["widget_responses"]
-    key = (rendered.etag, warning, allow_origin)
-    response = responses.get(key)
-    if response is None:
-        if len(responses) >= current_app.config["WIDGET_CACHE_SIZE"]:
-            responses.clear()
-        headers = response_headers(rendered, warning, allow_origin)
-        response = responses[key] = Response(
-            rendered.body, 200, headers, mimetype="text/html"
-        )
-    return response
+    return Response(rendered.body, 200, headers, mimetype="text/html")
 
 
 def response_headers(
@@ -133,7 +121,6 @@ def widget_headers(warning: str, allow_origin: str | None) -> list[tuple[str, st
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["widget_responses"] = {}
     app.register_blueprint(bp)
 
 

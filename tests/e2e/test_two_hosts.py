@@ -87,7 +87,9 @@ def test_two_hosts_share_lists_first_fetches_and_refreshes(tmp_path, redis_url):
         assert all("First Edition Moon Book 1<" in r.text for r in responses)
         store = make_store(redis_url)
         history = store.history(SLUG)
-        assert [e.trigger for e in history] == ["first visit"]  # one catalog call
+        # One catalog call: a first visit's, or the schedule's first look if a
+        # loaded machine started the hosts slowly enough for it to come first.
+        assert [e.trigger for e in history] in (["first visit"], ["schedule"])
 
         # Both hosts render the same bytes, so a CDN's revalidation works
         # whichever host answers it.

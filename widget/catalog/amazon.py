@@ -37,7 +37,13 @@ from widget.catalog.base import CatalogUnavailable
 from widget.catalog.base import NoProductsFound
 from widget.catalog.budget import Budget
 from widget.config import DEFAULT_UPSTREAM_TIMEOUT
+from widget.config import FETCH_TIME_LIMIT
+from widget.config import UPSTREAM_BACKOFF
+from widget.config import UPSTREAM_MAX_BACKOFF
+from widget.config import UPSTREAM_MAX_RETRY_WAIT
+from widget.config import UPSTREAM_RETRIES
 from widget.models import Product
+from widget.models import Source
 from widget.models import Topic
 
 log = logging.getLogger(__name__)
@@ -64,10 +70,11 @@ class AmazonCatalog(Catalog):
         token_url: str | None = None,
         timeout: tuple[float, float] = DEFAULT_UPSTREAM_TIMEOUT,
         budget: Budget | None = None,
-        retries: int = 3,
-        backoff: float = 1.0,
-        max_backoff: float = 8.0,
-        max_retry_wait: float = 10.0,
+        retries: int = UPSTREAM_RETRIES,
+        backoff: float = UPSTREAM_BACKOFF,
+        max_backoff: float = UPSTREAM_MAX_BACKOFF,
+        max_retry_wait: float = UPSTREAM_MAX_RETRY_WAIT,
+        time_limit: float = FETCH_TIME_LIMIT,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -84,14 +91,26 @@ class AmazonCatalog(Catalog):
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_retry_wait = max_retry_wait
+        self.time_limit = time_limit
         self.sleep = sleep
+        self.clock = clock
+
+    @property
+    def source(self) -> Source:
+        return Source(self.name, self.marketplace, self.partner_tag)
 
     # -- the Catalog contract -------------------------------------------------
     def top_products(self, topic: Topic, limit: int) -> list[Product]:
         found: dict[str, Product] = {}
+        # No attempt starts after this, so a fetch cannot outlast its lease.
+        deadline = self.clock() + self.time_limit
         for page in range(1, max(topic.pages, 1) + 1):
+            if page > 1 and self.clock() > deadline:
+                break  # out of time: keep the pages that came back
             try:
-                data = self.call("searchItems", self._search_body(topic, page))
+                data = self.call(
+                    "searchItems", self._search_body(topic, page), deadline
+                )
             except NoProductsFound:
                 if page == 1:
                     raise
@@ -122,8 +141,11 @@ class AmazonCatalog(Catalog):
         self.session.close()
 
     # -- the wire -------------------------------------------------------------
-    def call(self, operation: str, body: dict[str, Any]) -> dict[str, Any]:
-        """POST one operation, with budget, token, retries and translation.
+    def call(
+        self, operation: str, body: dict[str, Any], deadline: float = float("inf")
+    ) -> dict[str, Any]:
+        """POST one operation, with budget, token, retries and translation;
+        no retry starts after ``deadline`` (a ``clock`` reading).
 
         :raises CatalogError: for every failure, never a requests exception.
         """
@@ -169,7 +191,11 @@ class AmazonCatalog(Catalog):
                     raise _client_error(operation, status, error)
             log.warning("%s (attempt %d)", failure.message, attempt + 1)
             delay = wait if wait is not None else self.backoff * 2**attempt
-            if attempt >= self.retries or delay > self.max_retry_wait:
+            if (
+                attempt >= self.retries
+                or delay > self.max_retry_wait
+                or self.clock() + delay > deadline
+            ):
                 raise failure
             self.sleep(min(delay, self.max_backoff) if wait is None else delay)
             attempt += 1

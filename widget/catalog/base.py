@@ -22,6 +22,7 @@ from abc import ABC
 from abc import abstractmethod
 
 from widget.models import Product
+from widget.models import Source
 from widget.models import Topic
 
 
@@ -78,6 +79,12 @@ class Catalog(ABC):
 
     #: short name shown in /healthz and in each snapshot's ``source``
     name: str = "catalog"
+
+    @property
+    def source(self) -> Source:
+        """What a list from this catalog is stamped with; a list stamped
+        otherwise is never served as current."""
+        return Source(self.name)
 
     @abstractmethod
     def top_products(self, topic: Topic, limit: int) -> list[Product]:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from widget.catalog.base import CatalogBudgetExhausted
+from widget.config import BUDGET_MAX_WAIT
 from widget.store.base import SnapshotStore
 
 DAY = 86400
@@ -37,7 +38,7 @@ class Budget:
         tps: float = 1.0,
         tpd: int = 8640,
         name: str = "amazon",
-        max_wait: float = 30.0,
+        max_wait: float = BUDGET_MAX_WAIT,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

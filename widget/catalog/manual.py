@@ -30,6 +30,7 @@ from widget.catalog.openlibrary import OpenBook
 from widget.catalog.openlibrary import OpenLibrary
 from widget.config import OPENLIBRARY_TIMEOUT
 from widget.models import Product
+from widget.models import Source
 from widget.models import Topic
 
 
@@ -77,6 +78,10 @@ class ManualCatalog(Catalog):
         )
         self.store = store
         self.items_of = items_of
+
+    @property
+    def source(self) -> Source:
+        return Source(self.name, self.store.marketplace, self.store.partner_tag)
 
     def products(
         self, items: Sequence[ManualItem], store: Storefront | None = None

@@ -23,6 +23,7 @@ from widget.catalog.identifiers import parse_isbn
 from widget.models import Image
 from widget.models import Price
 from widget.models import Product
+from widget.models import Source
 from widget.models import Topic
 from widget.models import make_price
 from widget.models import saving_between
@@ -213,6 +214,10 @@ class StubCatalog(Catalog):
             self.path,
             len(self.items),
         )
+
+    @property
+    def source(self) -> Source:
+        return Source(self.name, self._marketplace, self._partner_tag)
 
     def product_url(self, asin: str) -> str:
         return (

@@ -122,16 +122,18 @@ class SnapshotStore(ABC):
 
     # -- snapshots ----------------------------------------------------------
     @abstractmethod
-    def save_snapshot(self, snapshot: TopList) -> bool:
-        """Store a good list and clear the topic's error, atomically.
+    def save_snapshot(self, snapshot: TopList) -> int | None:
+        """Store a good list and clear the topic's error, atomically; returns
+        the topic's new version.
 
-        Returns False (and changes nothing) when the topic is gone or holds a
+        Returns None (and changes nothing) when the topic is gone or holds a
         newer snapshot already: a list is only ever replaced by a newer one.
         """
 
     @abstractmethod
-    def record_error(self, slug: str, error: RefreshError) -> None:
-        """Note a failed refresh beside the last good list, which stays."""
+    def record_error(self, slug: str, error: RefreshError) -> int | None:
+        """Note a failed refresh beside the last good list, which stays;
+        returns the topic's new version (None when the topic is gone)."""
 
     # -- history ------------------------------------------------------------
     @abstractmethod
@@ -188,6 +190,16 @@ class SnapshotStore(ABC):
         was less than ``spacing`` seconds ago: then record nothing and return
         the seconds still to wait (0 means recorded). Atomic; same clocks as
         ``reserve_slot``."""
+
+    # -- jobs -----------------------------------------------------------------
+    @abstractmethod
+    def put_job(self, job_id: str, record: str, ttl: float) -> None:
+        """Keep a background job's record (JSON) for ``ttl`` seconds, so any
+        worker can report on it; writing it again replaces it."""
+
+    @abstractmethod
+    def get_job(self, job_id: str) -> str | None:
+        """The job's record, or None when unknown or expired."""
 
     # -- metrics --------------------------------------------------------------
     @abstractmethod

@@ -9,6 +9,7 @@ Layout (all keys under ``widget:``)::
     history:<slug>       list of JSON entries, newest first, trimmed to keep
     lease:<name>         holder id, with a PX expiry
     revoked:<key>        a revoked session id, until its session would expire
+    job:<id>             a refresh job's JSON record, with a PX expiry
     budget:<bucket>:<t>  use count of the window starting at t, with EXPIRE
     slot:<bucket>        budget spacing: the next allowed start time, or the
                          last departure (Redis clock), with PEXPIRE
@@ -179,13 +180,14 @@ class RedisStore(SnapshotStore):
         if not added:
             raise TopicExists(topic.slug)
 
-    def _set(self, slug: str, fields: dict[str, str]) -> bool:
+    def _set(self, slug: str, fields: dict[str, str]) -> int | None:
+        """Set fields of a topic; its new version, None if there is none."""
         args = [item for pair in fields.items() for item in pair]
         with self._guard():
-            done = self._set_fields(
+            version = self._set_fields(
                 keys=[self._key("topic", slug), self._key("seq")], args=args
             )
-        return bool(done)
+        return int(version) or None
 
     def update_topic(self, topic: Topic, *, if_version: int | None = None) -> int:
         with self._guard():
@@ -249,16 +251,16 @@ class RedisStore(SnapshotStore):
         return None if value is None else int(value)
 
     # -- snapshots ----------------------------------------------------------
-    def save_snapshot(self, snapshot: TopList) -> bool:
+    def save_snapshot(self, snapshot: TopList) -> int | None:
         with self._guard():
-            saved = self._save_snapshot(
+            version = self._save_snapshot(
                 keys=[self._key("topic", snapshot.slug), self._key("seq")],
                 args=[json.dumps(toplist_to_dict(snapshot)), iso(snapshot.updated_at)],
             )
-        return bool(saved)
+        return int(version) or None
 
-    def record_error(self, slug: str, error: RefreshError) -> None:
-        self._set(
+    def record_error(self, slug: str, error: RefreshError) -> int | None:
+        return self._set(
             slug,
             {"error": json.dumps(error_to_dict(error)), "last_attempt": iso(error.at)},
         )
@@ -338,6 +340,15 @@ class RedisStore(SnapshotStore):
         return float(left)
 
     # -- metrics --------------------------------------------------------------
+    def put_job(self, job_id: str, record: str, ttl: float) -> None:
+        with self._guard():
+            self.client.set(self._key("job", job_id), record, px=int(ttl * 1000))
+
+    def get_job(self, job_id: str) -> str | None:
+        with self._guard():
+            record = self.client.get(self._key("job", job_id))
+        return None if record is None else str(record)
+
     def add_counters(self, deltas: dict[str, int]) -> None:
         with self._guard():
             pipe = self.client.pipeline(transaction=True)

@@ -14,11 +14,13 @@ redis.call('SADD', KEYS[3], ARGV[1])
 return 1
 """
 
-# KEYS: topic, seq. ARGV: field, value, field, value...  Bumps the version.
+# KEYS: topic, seq. ARGV: field, value, field, value...  Bumps the version
+# and returns it (0: no such topic).
 SET_FIELDS = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'version', redis.call('INCR', KEYS[2]), unpack(ARGV))
-return 1
+local v = redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[1], 'version', v, unpack(ARGV))
+return v
 """
 
 # KEYS: topic, seq. ARGV: data, title, expected version ("" for any).
@@ -42,14 +44,16 @@ return 1
 """
 
 # KEYS: topic, seq. ARGV: snapshot JSON, stamp (ISO, so strings compare as times).
+# Returns the new version (0: not saved).
 SAVE_SNAPSHOT = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local current = redis.call('HGET', KEYS[1], 'snapshot_at')
 if current and current > ARGV[2] then return 0 end
+local v = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'snapshot', ARGV[1], 'snapshot_at', ARGV[2],
-           'last_attempt', ARGV[2], 'version', redis.call('INCR', KEYS[2]))
+           'last_attempt', ARGV[2], 'version', v)
 redis.call('HDEL', KEYS[1], 'error')
-return 1
+return v
 """
 
 # KEYS: lease. ARGV: holder, ttl ms.

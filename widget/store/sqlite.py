@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from widget.config import SQLITE_BUSY_TIMEOUT
 from widget.models import HistoryEntry
 from widget.models import RefreshError
 from widget.models import Topic
@@ -67,6 +68,11 @@ CREATE TABLE IF NOT EXISTS budget (
 );
 CREATE TABLE IF NOT EXISTS revoked (key TEXT PRIMARY KEY, until REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS slots (bucket TEXT PRIMARY KEY, at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    expires REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('sequence', '0');
@@ -84,7 +90,7 @@ class SQLiteStore(SnapshotStore):
         self,
         path: str | Path,
         *,
-        busy_timeout: float = 10.0,
+        busy_timeout: float = SQLITE_BUSY_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.path = str(path)
@@ -229,14 +235,15 @@ class SQLiteStore(SnapshotStore):
         return version
 
     # -- snapshots ----------------------------------------------------------
-    def save_snapshot(self, snapshot: TopList) -> bool:
+    def save_snapshot(self, snapshot: TopList) -> int | None:
         stamp = iso(snapshot.updated_at)
         with self._write(versions=True) as db:
             row = db.execute(
                 "SELECT snapshot_at FROM topics WHERE slug = ?", (snapshot.slug,)
             ).fetchone()
             if row is None or (row[0] is not None and row[0] > stamp):
-                return False
+                return None
+            version = self._next_version(db)
             db.execute(
                 "UPDATE topics SET snapshot = ?, snapshot_at = ?, error = NULL,"
                 " last_attempt = ?, version = ? WHERE slug = ?",
@@ -244,24 +251,21 @@ class SQLiteStore(SnapshotStore):
                     json.dumps(toplist_to_dict(snapshot)),
                     stamp,
                     stamp,
-                    self._next_version(db),
+                    version,
                     snapshot.slug,
                 ),
             )
-        return True
+        return version
 
-    def record_error(self, slug: str, error: RefreshError) -> None:
+    def record_error(self, slug: str, error: RefreshError) -> int | None:
         with self._write(versions=True) as db:
-            db.execute(
+            version = self._next_version(db)
+            changed = db.execute(
                 "UPDATE topics SET error = ?, last_attempt = ?, version = ?"
                 " WHERE slug = ?",
-                (
-                    json.dumps(error_to_dict(error)),
-                    iso(error.at),
-                    self._next_version(db),
-                    slug,
-                ),
-            )
+                (json.dumps(error_to_dict(error)), iso(error.at), version, slug),
+            ).rowcount
+        return version if changed else None
 
     # -- history ------------------------------------------------------------
     def add_history(self, entry: HistoryEntry, keep: int = 50) -> None:
@@ -380,6 +384,23 @@ class SQLiteStore(SnapshotStore):
         db.execute(
             "INSERT OR REPLACE INTO slots (bucket, at) VALUES (?, ?)", (bucket, at)
         )
+
+    # -- jobs -----------------------------------------------------------------
+    def put_job(self, job_id: str, record: str, ttl: float) -> None:
+        now = time.time()
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO jobs (id, data, expires) VALUES (?, ?, ?)",
+                (job_id, record, now + ttl),
+            )
+            db.execute("DELETE FROM jobs WHERE expires < ?", (now,))
+
+    def get_job(self, job_id: str) -> str | None:
+        rows = self._read(
+            "SELECT data FROM jobs WHERE id = ? AND expires >= ?",
+            (job_id, time.time()),
+        )
+        return str(rows[0][0]) if rows else None
 
     # -- metrics --------------------------------------------------------------
     def add_counters(self, deltas: dict[str, int]) -> None:

@@ -1,0 +1,234 @@
+"""Fetching new lists: what a refresh does and what it says it did.
+
+One worker refreshes a topic at a time, whatever the number of workers and
+hosts: a lease in the store. The topic is read once, under the lease; the
+store hands back the new version with each write, so the state a refresh
+returns is what the store holds without reading it again. A failure keeps
+the last good list and records the error beside it.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import datetime
+
+from widget.catalog.base import Catalog
+from widget.catalog.base import CatalogError
+from widget.config import REFRESH_ALL_WITHIN
+from widget.freshness import is_due
+from widget.models import HistoryEntry
+from widget.models import RefreshError
+from widget.models import TopicState
+from widget.models import TopList
+from widget.sources import serving
+from widget.store.base import SnapshotStore
+from widget.store.base import TopicNotFound
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(enum.Enum):
+    REFRESHED = "refreshed"  # a new list, with changes
+    UNCHANGED = "unchanged"  # a new list, the same ranking (its date moved on)
+    FAILED = "failed"  # the catalog failed; the last good list stays
+    BUSY = "busy"  # another worker holds the topic's lease right now
+    SKIPPED = "skipped"  # not wanted (no longer due) once the lease was ours
+
+    @property
+    def ok(self) -> bool:
+        """Whether the topic now has a list fetched by this refresh."""
+        return self in (Outcome.REFRESHED, Outcome.UNCHANGED)
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What one refresh did, and the topic's state after it."""
+
+    slug: str
+    outcome: Outcome
+    state: TopicState
+    items_changed: int = 0
+    error: RefreshError | None = None
+
+
+@dataclass(frozen=True)
+class RefreshAll:
+    results: tuple[RefreshResult, ...]
+    #: topics not reached before the time limit, for the next run
+    left: tuple[str, ...] = ()
+
+
+class Refresher:
+    def __init__(
+        self,
+        store: SnapshotStore,
+        catalog: Catalog,
+        *,
+        now: Callable[[], datetime],
+        lease_ttl: float,
+        count: Callable[[str], None],
+    ) -> None:
+        self.store = store
+        self.catalog = catalog
+        self.source = catalog.source
+        self.now = now
+        self.lease_ttl = lease_ttl
+        self._count = count
+        self._instance = uuid.uuid4().hex[:8]
+
+    @property
+    def holder(self) -> str:
+        """Who holds leases: read at each use, because ``gunicorn --preload``
+        builds the service once and forks it into every worker."""
+        return f"{os.uname().nodename}:{os.getpid()}:{self._instance}"
+
+    def load(self, slug: str) -> TopicState:
+        """The topic as it may be served.
+
+        :raises TopicNotFound:
+        """
+        state = self.store.get_state(slug)
+        if state is None:
+            raise TopicNotFound(slug)
+        return serving(state, self.source)
+
+    def is_due(self, state: TopicState) -> bool:
+        return is_due(state, self.now())
+
+    def refresh(
+        self,
+        slug: str,
+        trigger: str,
+        wanted: Callable[[TopicState], bool] | None = None,
+    ) -> RefreshResult:
+        """Fetch a new list now, under the topic's lease: ``BUSY`` while
+        another worker holds it; ``SKIPPED`` when ``wanted`` says no once the
+        lease is ours (a worker that saw a topic due a moment before another
+        refreshed it does not call the catalog again).
+
+        :raises TopicNotFound:
+        """
+        lease, holder = f"refresh:{slug}", self.holder
+        if not self.store.acquire_lease(lease, holder, self.lease_ttl):
+            return RefreshResult(slug, Outcome.BUSY, self.load(slug))
+        try:
+            state = self.load(slug)  # the one read: under the lease
+            if wanted is not None and not wanted(state):
+                return RefreshResult(slug, Outcome.SKIPPED, state)
+            return self._fetch(state, trigger)
+        finally:
+            self.store.release_lease(lease, holder)
+
+    def refresh_all(
+        self,
+        *,
+        trigger: str,
+        due_only: bool = False,
+        within: float | None = None,
+        progress: Callable[[RefreshResult], None] | None = None,
+    ) -> RefreshAll:
+        """Refresh every topic (or, with ``due_only``, every due one), oldest
+        list first, starting no new topic after ``within`` seconds (default
+        ``REFRESH_ALL_WITHIN``); ``progress`` hears of each result."""
+        limit = REFRESH_ALL_WITHIN if within is None else within
+        deadline = time.monotonic() + limit
+        states = [serving(s, self.source) for s in self.store.list_states()]
+        if due_only:
+            states = [s for s in states if self.is_due(s)]
+        states.sort(
+            key=lambda s: s.snapshot.updated_at.timestamp() if s.snapshot else 0
+        )
+        wanted = self.is_due if due_only else None
+        results: list[RefreshResult] = []
+        for number, state in enumerate(states):
+            if results and time.monotonic() > deadline:
+                left = tuple(s.topic.slug for s in states[number:])
+                return RefreshAll(tuple(results), left)
+            try:
+                result = self.refresh(state.topic.slug, trigger, wanted)
+            except TopicNotFound:
+                continue  # removed meanwhile
+            results.append(result)
+            if progress is not None:
+                progress(result)
+        return RefreshAll(tuple(results))
+
+    def _stamp(self) -> datetime:
+        """Now, to the second: what the store keeps, so the state a refresh
+        returns renders exactly as the one every other worker reads."""
+        return self.now().replace(microsecond=0)
+
+    def _fetch(self, state: TopicState, trigger: str) -> RefreshResult:
+        topic = state.topic
+        self._count("upstream_call")
+        try:
+            products = self.catalog.top_products(topic, topic.item_count)
+        except CatalogError as exc:
+            return self._failed(state, trigger, exc.message, exc.kind)
+        except Exception:  # a bug in an adapter must not blank a widget
+            log.exception(
+                "catalog %s crashed refreshing %s", self.catalog.name, topic.slug
+            )
+            return self._failed(
+                state, trigger, "internal error in the catalog", "internal"
+            )
+        snapshot = TopList(topic.slug, tuple(products), self._stamp(), self.source)
+        version = self.store.save_snapshot(snapshot)
+        if version is None:  # removed, or a newer list landed meanwhile
+            return RefreshResult(topic.slug, Outcome.SKIPPED, self.load(topic.slug))
+        changed = items_changed(state.snapshot, snapshot)
+        self.store.add_history(
+            HistoryEntry(
+                slug=topic.slug,
+                at=snapshot.updated_at,
+                trigger=trigger,
+                ok=True,
+                message=f"{len(products)} items",
+                items_changed=changed,
+            )
+        )
+        log.info("refreshed %s: %d items (%s)", topic.slug, len(products), trigger)
+        new = replace(
+            state,
+            version=version,
+            snapshot=snapshot,
+            error=None,
+            last_attempt=snapshot.updated_at,
+        )
+        outcome = Outcome.REFRESHED if changed else Outcome.UNCHANGED
+        return RefreshResult(topic.slug, outcome, new, changed)
+
+    def _failed(
+        self, state: TopicState, trigger: str, message: str, kind: str
+    ) -> RefreshResult:
+        self._count(f"upstream_error:{kind}")
+        error = RefreshError(message, kind, self._stamp())
+        slug = state.topic.slug
+        version = self.store.record_error(slug, error)
+        if version is None:
+            raise TopicNotFound(slug)
+        self.store.add_history(
+            HistoryEntry(
+                slug=slug, at=error.at, trigger=trigger, ok=False, message=message
+            )
+        )
+        log.warning("refresh of %s failed (%s): %s", slug, kind, message)
+        new = replace(state, version=version, error=error, last_attempt=error.at)
+        return RefreshResult(slug, Outcome.FAILED, new, error=error)
+
+
+def items_changed(old: TopList | None, new: TopList) -> int:
+    """How many positions of the ranking now hold a different product."""
+    before = [p.asin for p in old.products] if old else []
+    after = [p.asin for p in new.products]
+    length = max(len(before), len(after))
+    before += [""] * (length - len(before))
+    after += [""] * (length - len(after))
+    return sum(1 for a, b in zip(before, after, strict=True) if a != b)
