@@ -45,5 +45,8 @@ def test_no_demo_link_is_served_after_switching_to_amazon(tmp_path, stub_server)
     for path, status, text in served:
         assert "stubdemo-20" not in text, path
         assert status in (200, 503), path
-    # Refetched by the schedule at once, not after their 12-hour interval.
-    assert len(stub_server.calls("searchItems")) == len(SLUGS)
+    # Refetched at once, not after their 12-hour interval. Known race (see the
+    # closing note of issue 12): under load a first visit and the schedule's
+    # first look can both fetch one topic, so up to one extra call.
+    calls = len(stub_server.calls("searchItems"))
+    assert len(SLUGS) <= calls <= len(SLUGS) + 1
