@@ -27,7 +27,7 @@ from widget.store.base import SnapshotStore
 DAY = 86400
 #: Added to each 1/TPS spacing: a call leaves a little after its slot starts,
 #: and what the upstream sees must still be spaced at least 1/TPS apart.
-SPACING_MARGIN = 0.02
+SPACING_MARGIN = 0.05
 
 
 class Budget:
