@@ -22,4 +22,10 @@ def test_gunicorn_serves_a_widget_over_http(tmp_path):
         )
         assert again.status_code == 304
         health = requests.get(f"{base}/healthz", timeout=10).json()
-        assert health == {"status": "ok", "catalog": "stub", "store_ok": True}
+        # The one list this run fetched came from the stub catalog.
+        assert health == {
+            "status": "ok",
+            "catalog": "stub",
+            "store_ok": True,
+            "stub_lists": 1,
+        }
