@@ -36,8 +36,8 @@ from widget.errors import BadRequest
 from widget.errors import NotFound
 from widget.headers import widget_csp
 from widget.jobs import JobRecord
-from widget.lookup import check_slug
 from widget.lookup import public_base_url
+from widget.lookup import refresh_job
 from widget.lookup import stored_state
 from widget.models import Topic
 from widget.params import variant_for
@@ -332,11 +332,7 @@ def _follow(job: JobRecord) -> BaseResponse:
 
 @bp.post("/topics/<slug>/refresh")
 def refresh_topic(slug: str) -> BaseResponse:
-    check_slug(slug)
-    try:
-        job, result = services().jobs.refresh(slug, trigger="admin")
-    except TopicNotFound:
-        raise NotFound(f"There is no topic called {slug!r}.") from None
+    job, result = refresh_job(slug, trigger="admin")
     if result is None:
         return _follow(job)
     _flash_result(result)

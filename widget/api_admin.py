@@ -28,6 +28,7 @@ from widget.errors import PreconditionFailed
 from widget.jobs import JobRecord
 from widget.jobs import result_to_dict
 from widget.lookup import check_slug
+from widget.lookup import refresh_job
 from widget.lookup import stored_state
 from widget.models import Topic
 from widget.refresh import Outcome
@@ -217,11 +218,7 @@ def _accepted(job: JobRecord) -> tuple[Response, int, dict[str, str]]:
 def refresh_topic(
     slug: str,
 ) -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
-    check_slug(slug)
-    try:
-        job, result = services().jobs.refresh(slug, trigger="api")
-    except TopicNotFound:
-        raise NotFound(f"There is no topic called {slug!r}.") from None
+    job, result = refresh_job(slug, trigger="api")
     if result is None:
         return _accepted(job)
     return jsonify(_result_body(result)), STATUS[result.outcome]

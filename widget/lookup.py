@@ -11,9 +11,12 @@ from flask import request
 
 from widget.errors import BadRequest
 from widget.errors import NotFound
+from widget.jobs import JobRecord
 from widget.models import TopicState
 from widget.models import is_valid_slug
+from widget.refresh import RefreshResult
 from widget.services import services
+from widget.store.base import TopicNotFound
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,20 @@ def stored_state(slug: str) -> TopicState:
     if state is None:
         raise NotFound(f"There is no topic called {slug!r}.")
     return state
+
+
+def refresh_job(slug: str, *, trigger: str) -> tuple[JobRecord, RefreshResult | None]:
+    """Refresh one topic for an admin page or the API: the job, and its
+    result if it ended within the request's wait (see ``Jobs.refresh``).
+
+    :raises BadRequest: for a malformed slug.
+    :raises NotFound: if there is no such topic.
+    """
+    check_slug(slug)
+    try:
+        return services().jobs.refresh(slug, trigger=trigger)
+    except TopicNotFound:
+        raise NotFound(f"There is no topic called {slug!r}.") from None
 
 
 #: Host headers trusted without WIDGET_PUBLIC_URL: this machine's own names,
