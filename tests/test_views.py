@@ -265,6 +265,9 @@ def test_unknown_topics_answer_a_small_frameable_404(make_app, slug, suffix):
     assert "Diese Bücherliste ist nicht verfügbar." in html
     assert "<h2" not in html and "Traceback" not in html
     assert len(response.data) < 5000
+    # embed.js logs this to the blog's console: the one clue to a typo.
+    assert "there is no topic called" in response.headers["Widget-Warning"]
+    assert "lang" not in response.headers["Widget-Warning"]  # de-DE is fine
 
 
 def test_a_removed_topic_answers_the_same_404(client):

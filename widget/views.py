@@ -39,12 +39,20 @@ def widget_response(slug: str, kind: str) -> Response:
     base_url = public_base_url() if kind == "fragment" else ""
     variant, warning = variant_for(kind, request.query_string, base_url)
     if not is_valid_slug(slug):
-        return unavailable(variant, warning, 404)
+        return unavailable(variant, no_topic(warning, slug), 404)
     try:
         rendered = services().lists.widget(slug, variant)
     except TopicNotFound:
-        return unavailable(variant, warning, 404, slug)
+        return unavailable(variant, no_topic(warning, slug), 404, slug)
     return send_rendered(rendered, warning, allowed_origin(kind))
+
+
+def no_topic(warning: str, slug: str) -> str:
+    """The warning for a mistyped or removed topic: embed.js logs it to the
+    blog's console, the one place a blogger looking at an empty box checks.
+    ASCII only, as headers must be; the slug is cut to what a topic can have."""
+    named = slug[:64].encode("ascii", "replace").decode("ascii")
+    return "; ".join(w for w in (f"there is no topic called {named!r}", warning) if w)
 
 
 def allowed_origin(kind: str) -> str | None:
