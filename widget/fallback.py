@@ -81,7 +81,7 @@ def open_data_list(
             return None
         # Amazon's data must go now: identifiers and plain links stay.
         products = manual.products(items, store, lookup=False)
-    stand_in = Source(OPEN_DATA, store.marketplace, store.partner_tag)
+    stand_in = Source(OPEN_DATA, source.marketplace, source.partner_tag)
     return TopList(snapshot.slug, tuple(products), now, stand_in)
 
 

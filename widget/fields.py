@@ -272,10 +272,20 @@ class BookList(Kind):
             entries, where = value, "item"
         else:
             raise TypeError
+        return self.parse_numbered(list(enumerate(entries, start=1)), where)
+
+    def parse_numbered(
+        self, entries: list[tuple[int, Any]], where: str
+    ) -> tuple[ManualItem, ...]:
+        """Entries numbered as the admin sees them (lines of a form or a
+        file, items of a list).
+
+        :raises ValueError: naming each bad entry by its number.
+        """
         items: list[ManualItem] = []
         errors: list[str] = []
         seen: dict[str, int] = {}
-        for number, entry in enumerate(entries, start=1):
+        for number, entry in entries:
             if isinstance(entry, str) and not entry.strip():
                 continue
             try:

@@ -117,8 +117,11 @@ def injected_fault(state: StubState) -> str | None:
         time.sleep(state.options.latency)
     if state.options.throttle and not state.admit(int(g.arrived)):
         throttle(state)
-    fault = state.next_fault()
-    if state.options.ineligible or fault == "ineligible":
+    if state.options.ineligible:  # refused before any queued fault is played
+        fault: str | None = "ineligible"
+    else:
+        fault = state.next_fault()
+    if fault == "ineligible":
         message = "The Associate is not eligible to use the Creators API."
         why = wire.error(
             "AccessDeniedException", message, reason="AssociateNotEligible"
