@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from tests.conftest import ADMIN_TOKEN
+from tests.conftest import COVERS
 from tests.fakes import make_topic
 from tests.test_admin import AdminActions
 from tests.test_admin import field_errors
@@ -18,8 +19,7 @@ from widget.catalog.base import CatalogBudgetExhausted
 from widget.catalog.base import CatalogUnavailable
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-#: Open Library's cover host; the stub-server's covers are named under it.
-COVERS = "https://covers.openlibrary.org"
+
 LINES = "\n".join(
     [
         "978-0-00-000011-8  The one on the desk",  # Lunar Logistics, by ISBN-13
@@ -54,23 +54,6 @@ def links(page: str) -> list[str]:
 
 def covers(page: str) -> list[str]:
     return [html.unescape(u) for u in re.findall(r'<img src="([^"]+)"', page)]
-
-
-@pytest.fixture
-def open_library(stub_server):
-    stub_server.options.image_base = COVERS
-    return stub_server
-
-
-@pytest.fixture
-def manual_app(make_app, open_library, clock):
-    return make_app(
-        clock=clock,
-        WIDGET_ADMIN_TOKEN=ADMIN_TOKEN,
-        WIDGET_SEED_DEMO=False,
-        WIDGET_OPENLIBRARY_URL=open_library.url,
-        WIDGET_AMAZON_PARTNER_TAG="mysite-20",
-    )
 
 
 @pytest.fixture
@@ -289,27 +272,6 @@ def test_a_manual_box_keeps_its_list_when_open_library_fails(
 
 
 # -- the open-data fallback with the real Amazon adapter ---------------------------
-@pytest.fixture
-def amazon_app(make_app, open_library, clock):
-    app = make_app(
-        clock=clock,
-        WIDGET_CATALOG="amazon",
-        WIDGET_AMAZON_API_URL=open_library.url,
-        WIDGET_AMAZON_TOKEN_URL=open_library.token_url("2.1"),
-        WIDGET_AMAZON_CREDENTIAL_ID="stub-client",
-        WIDGET_AMAZON_CREDENTIAL_SECRET="stub-secret",
-        WIDGET_AMAZON_PARTNER_TAG="mysite-20",
-        WIDGET_AMAZON_TPS=50,
-        WIDGET_ADMIN_TOKEN=ADMIN_TOKEN,
-        WIDGET_SEED_DEMO=False,
-        WIDGET_OPENLIBRARY_URL=open_library.url,
-    )
-    body = {"title": "NASA Artemis", "keywords": "nasa artemis", "item_count": 6}
-    api = app.test_client()
-    assert api.post("/api/v1/topics", json=body, headers=AUTH).status_code == 201
-    return app
-
-
 def refresh(client):
     return client.post("/api/v1/topics/nasa-artemis/refresh", headers=AUTH)
 
