@@ -406,3 +406,28 @@ def test_a_spent_budget_switches_too_but_an_outage_does_not(
     box = client.get("/widget/nasa-artemis").text
     assert ("Fake Book 1<" not in box) is switches
     assert ("B0FAKE0001<" in box) is switches
+
+
+def test_cli_flags_take_the_books_and_export_round_trips(manual_app, tmp_path):
+    runner = manual_app.test_cli_runner()
+    added = runner.invoke(
+        args=[
+            "topics",
+            "add",
+            "Desk picks",
+            "--catalog",
+            "manual",
+            "--items",
+            "0000000019  Start here\nB0STUBKND1",
+        ]
+    )
+    assert added.exit_code == 0, added.output
+    exported = runner.invoke(args=["topics", "export"]).output
+    path = tmp_path / "topics.json"
+    path.write_text(exported)
+    store = manual_app.extensions["widget"].store
+    before = store.get_state("desk-picks").topic
+    store.remove_topic("desk-picks")
+    assert "1 added" in runner.invoke(args=["topics", "import", str(path)]).output
+    assert store.get_state("desk-picks").topic == before
+    assert before.items[0].note == "Start here"
