@@ -431,3 +431,17 @@ def test_cli_flags_take_the_books_and_export_round_trips(manual_app, tmp_path):
     assert "1 added" in runner.invoke(args=["topics", "import", str(path)]).output
     assert store.get_state("desk-picks").topic == before
     assert before.items[0].note == "Start here"
+
+
+def test_a_refused_credential_switches_to_open_data_too(
+    amazon_app, open_library, clock
+):
+    client = amazon_app.test_client()
+    assert refresh(client).status_code == 200
+    open_library.options.client_secret = "rotated"  # the stored secret is refused
+    requests.post(open_library.url + "/_stub/revoke", timeout=5)
+    clock.advance(hours=24)
+    failed = refresh(client)
+    assert failed.status_code == 502 and "credential" in failed.json["error"]["message"]
+    box = client.get("/widget/nasa-artemis").text
+    assert amazon_traces(box) == [] and len(titles(box)) == 6
