@@ -445,3 +445,28 @@ def test_a_refused_credential_switches_to_open_data_too(
     assert failed.status_code == 502 and "credential" in failed.json["error"]["message"]
     box = client.get("/widget/nasa-artemis").text
     assert amazon_traces(box) == [] and len(titles(box)) == 6
+
+
+def test_open_data_is_renewed_and_kept_when_open_library_fails(
+    amazon_app, open_library, clock
+):
+    client = amazon_app.test_client()
+    refresh(client)
+    eligible(open_library, False)
+    clock.advance(hours=24)
+    refresh(client)
+    first = client.get("/widget/nasa-artemis").text
+    assert "Last update on 2026-11-27" in first
+    # Renewed once older than the topic's interval (12 h) ...
+    clock.advance(hours=13)
+    refresh(client)
+    renewed = client.get("/widget/nasa-artemis").text
+    assert titles(renewed) == titles(first)
+    assert "2026-11-28T01:00:00+00:00" in renewed
+    # ... and kept as it is while Open Library answers nonsense.
+    clock.advance(hours=13)
+    open_library.queue("malformed")
+    assert refresh(client).status_code == 502
+    kept = client.get("/widget/nasa-artemis").text
+    assert titles(kept) == titles(first) and covers(kept) == covers(first)
+    assert "2026-11-28T01:00:00+00:00" in kept
