@@ -470,3 +470,15 @@ def test_open_data_is_renewed_and_kept_when_open_library_fails(
     kept = client.get("/widget/nasa-artemis").text
     assert titles(kept) == titles(first) and covers(kept) == covers(first)
     assert "2026-11-28T01:00:00+00:00" in kept
+
+
+def test_emptying_the_books_of_a_manual_topic_is_refused(admin):
+    add_by_form(admin)
+    page = admin.client.get("/admin/topics/desk-picks/edit").text
+    form = dict(re.findall(r'name="(version|base)" value="([^"]*)"', page))
+    form = {k: html.unescape(v) for k, v in form.items()}
+    response = admin.post("/admin/topics/desk-picks/edit", items="", **form)
+    assert response.status_code == 400
+    assert "Books must name at least one book for a manual topic" in field_errors(
+        response.text
+    )

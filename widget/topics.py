@@ -221,6 +221,7 @@ TOPIC_FIELDS: tuple[TopicField, ...] = (
         "A manual topic's books in the order shown, e.g. 978-0-316-76948-8"
         " Signed copy.",
         default=(),
+        optional=True,  # an emptied list is cleared, not kept
     ),
 )
 FIELDS_BY_NAME = {field.name: field for field in TOPIC_FIELDS}
