@@ -236,3 +236,49 @@ def redis_url(redis_server):
     """The session's Redis, emptied before the test."""
     redis_server.flush()
     return redis_server.url
+
+
+#: Open Library's cover host; the stub-server's covers are named under it.
+COVERS = "https://covers.openlibrary.org"
+
+
+@pytest.fixture
+def open_library(stub_server):
+    """The stub-server as Open Library, its covers named as Open Library's."""
+    stub_server.options.image_base = COVERS
+    return stub_server
+
+
+@pytest.fixture
+def manual_app(make_app, open_library, clock):
+    """An app whose manual topics ask the stub-server's Open Library."""
+    return make_app(
+        clock=clock,
+        WIDGET_ADMIN_TOKEN=ADMIN_TOKEN,
+        WIDGET_SEED_DEMO=False,
+        WIDGET_OPENLIBRARY_URL=open_library.url,
+        WIDGET_AMAZON_PARTNER_TAG="mysite-20",
+    )
+
+
+@pytest.fixture
+def amazon_app(make_app, open_library, clock):
+    """The real Amazon adapter on the stub-server, with a "nasa-artemis" topic."""
+    app = make_app(
+        clock=clock,
+        WIDGET_CATALOG="amazon",
+        WIDGET_AMAZON_API_URL=open_library.url,
+        WIDGET_AMAZON_TOKEN_URL=open_library.token_url("2.1"),
+        WIDGET_AMAZON_CREDENTIAL_ID="stub-client",
+        WIDGET_AMAZON_CREDENTIAL_SECRET="stub-secret",
+        WIDGET_AMAZON_PARTNER_TAG="mysite-20",
+        WIDGET_AMAZON_TPS=50,
+        WIDGET_ADMIN_TOKEN=ADMIN_TOKEN,
+        WIDGET_SEED_DEMO=False,
+        WIDGET_OPENLIBRARY_URL=open_library.url,
+    )
+    body = {"title": "NASA Artemis", "keywords": "nasa artemis", "item_count": 6}
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    api = app.test_client()
+    assert api.post("/api/v1/topics", json=body, headers=auth).status_code == 201
+    return app

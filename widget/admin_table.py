@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from widget.fallback import topic_mode
 from widget.freshness import next_refresh_at
 from widget.freshness import topic_status
 from widget.models import TopicState
@@ -16,6 +17,8 @@ from widget.serialize import iso
 #: What each kind of refresh error means for the admin, before the details.
 ERROR_HINTS = {
     "config": "Amazon refused our settings; check the credential and partner tag.",
+    "not_eligible": "Amazon withdrew API access (too few sales); it is retried.",
+    "credentials": "Amazon refused the credential; check its ID, secret and version.",
     "unavailable": "Amazon could not be reached; it will be retried.",
     "throttled": "Amazon asked us to slow down; it will be retried.",
     "bad_response": "Amazon answered something we could not read.",
@@ -35,6 +38,8 @@ class TopicRow:
     age: str | None
     next_refresh: str
     error: str | None
+    mode: str  #: where the list comes from: API, manual or open data
+    mode_why: str
 
 
 def duration_words(delta: timedelta) -> str:
@@ -72,6 +77,7 @@ def error_words(state: TopicState) -> str | None:
 
 def topic_row(state: TopicState, now: datetime) -> TopicRow:
     snapshot = state.snapshot
+    mode, why = topic_mode(state)
     return TopicRow(
         slug=state.topic.slug,
         title=state.topic.title,
@@ -81,4 +87,6 @@ def topic_row(state: TopicState, now: datetime) -> TopicRow:
         age=age_words(snapshot.updated_at, now) if snapshot else None,
         next_refresh=next_refresh_words(state, now),
         error=error_words(state),
+        mode=mode,
+        mode_why=why,
     )

@@ -9,6 +9,7 @@ announce the stub catalog: only ``widget run`` serves.
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from collections.abc import Callable
@@ -22,6 +23,9 @@ from werkzeug.serving import run_simple
 
 from widget.app import build_app
 from widget.app import create_app
+from widget.booklists import BookListsInvalid
+from widget.booklists import read_book_lists
+from widget.booklists import topic_data
 from widget.config import ConfigError
 from widget.freshness import topic_status
 from widget.metrics import worker_metrics
@@ -163,31 +167,20 @@ def export_command() -> None:
 
 
 @topics_group.command("import")
-@click.argument("file", type=click.File("r"))
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @with_appcontext
 def import_command(file: Any) -> None:
-    """Add or update topics from a JSON file written by `export`.
+    """Add or update topics from a JSON file written by `export`, or manual
+    topics from a CSV file of books (columns slug, title, identifier, note).
 
     Every topic is checked before any is written, so a bad file changes nothing.
     """
+    text = file.read()
+    if text.lstrip().startswith("{"):
+        topics = _json_topics(text)
+    else:
+        topics = _csv_topics(text)
     found = services()
-    try:
-        data = json.load(file)
-        entries = data["topics"]
-        if not isinstance(entries, list):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        raise click.ClickException(
-            'expected JSON like {"topics": [{"title": ...}, ...]}'
-        ) from None
-    topics = []
-    for number, entry in enumerate(entries, 1):
-        if not isinstance(entry, dict):
-            raise click.ClickException(f"topic {number} is not an object")
-        try:
-            topics.append(parse_topic(entry, settings=found.config))
-        except TopicInvalid as exc:
-            raise click.ClickException(f"topic {number}: {exc}") from None
     added = updated = 0
     for topic in topics:
         try:
@@ -197,6 +190,57 @@ def import_command(file: Any) -> None:
             found.store.update_topic(topic)
             updated += 1
     click.echo(f"Imported {len(topics)} topics: {added} added, {updated} updated")
+
+
+def _json_topics(text: str) -> list[Topic]:
+    """:raises click.ClickException: naming the first bad topic."""
+    try:
+        entries = json.loads(text)["topics"]
+        if not isinstance(entries, list):
+            raise TypeError
+    except (ValueError, KeyError, TypeError):
+        raise click.ClickException(
+            'expected JSON like {"topics": [{"title": ...}, ...]}'
+            " or CSV with columns slug, title, identifier, note"
+        ) from None
+    topics = []
+    for number, entry in enumerate(entries, 1):
+        if not isinstance(entry, dict):
+            raise click.ClickException(f"topic {number} is not an object")
+        try:
+            topics.append(parse_topic(entry, settings=services().config))
+        except TopicInvalid as exc:
+            raise click.ClickException(f"topic {number}: {exc}") from None
+    return topics
+
+
+def _csv_topics(text: str) -> list[Topic]:
+    """Manual topics from book rows (``widget.booklists``).
+
+    :raises click.ClickException: naming every bad line.
+    """
+    found = services()
+    try:
+        lists = read_book_lists(text.splitlines())
+    except (BookListsInvalid, csv.Error) as exc:
+        raise click.ClickException(f"CSV: {exc}") from None
+    topics, errors = [], []
+    for rows in lists:
+        state = found.store.get_state(rows.slug)
+        try:
+            data = topic_data(rows)
+            topics.append(
+                parse_topic(
+                    data,
+                    settings=found.config,
+                    existing=state.topic if state else None,
+                )
+            )
+        except ValueError as exc:  # TopicInvalid too
+            errors.append(f"{rows.slug}: {exc}")
+    if errors:
+        raise click.ClickException("\n".join(errors))
+    return topics
 
 
 @click.command("refresh")

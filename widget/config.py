@@ -399,8 +399,9 @@ SETTINGS: tuple[Setting, ...] = (
         "WIDGET_OPENLIBRARY_URL",
         "https://openlibrary.org",
         to_base_url,
-        "Open Library, where hand-picked (manual) lists get titles, authors and"
-        " covers by ISBN (point it at `widget stub-server` to run offline).",
+        "Open Library, where hand-picked (manual) lists, and lists standing in"
+        " for an API list past 24 hours, get titles, authors and covers by ISBN"
+        " (point it at `widget stub-server` to run offline).",
     ),
     Setting(
         "WIDGET_AMAZON_CREDENTIAL_ID", None, to_secret, "Creators API credential id."

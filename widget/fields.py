@@ -14,14 +14,23 @@ import re
 from abc import ABC
 from abc import abstractmethod
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from widget.catalog.identifiers import IdentifierError
+from widget.catalog.identifiers import ManualItem
+from widget.catalog.identifiers import compact
+from widget.catalog.identifiers import parse_book_id
+from widget.catalog.identifiers import split_line
 from widget.config import duration_text
 from widget.models import MAX_SLUG_LENGTH
 from widget.models import SLUG_PATTERN
 from widget.models import is_valid_slug
 from widget.text import clean_text
+
+#: Bad lines of a book list named in one message; the rest are counted.
+MAX_LINE_ERRORS = 5
 
 
 class Kind(ABC):
@@ -237,3 +246,132 @@ class Duration(Kind):
 
     def text(self, value: Any) -> str:
         return duration_text(value)
+
+
+class BookList(Kind):
+    """Hand-picked books in the admin's order, each with an optional note.
+
+    A form or a CLI flag gives lines, "ASIN-or-ISBN  optional note"; an API
+    body gives a list of ``{"asin" or "isbn", "note"}`` objects (or of such
+    lines). Every bad line is named at once, by its number, so an admin can
+    fix a pasted list in one go.
+    """
+
+    input = "textarea"
+    metavar = "LINES"
+
+    def __init__(self, max_items: int, max_note: int) -> None:
+        self.max_items = max_items
+        self.max_note = max_note
+
+    def parse(self, value: Any) -> tuple[ManualItem, ...]:
+        if isinstance(value, str):
+            entries: list[Any] = value.splitlines()  # each cleaned in _item
+            where = "line"
+        elif isinstance(value, list):
+            entries, where = value, "item"
+        else:
+            raise TypeError
+        return self.parse_numbered(list(enumerate(entries, start=1)), where)
+
+    def parse_numbered(
+        self, entries: list[tuple[int, Any]], where: str
+    ) -> tuple[ManualItem, ...]:
+        """Entries numbered as the admin sees them (lines of a form or a
+        file, items of a list).
+
+        :raises ValueError: naming each bad entry by its number.
+        """
+        items: list[ManualItem] = []
+        errors: list[str] = []
+        seen: dict[str, int] = {}
+        for number, entry in entries:
+            if isinstance(entry, str) and not entry.strip():
+                continue
+            try:
+                item = self._item(entry)
+                if item.book.key in seen:
+                    first = seen[item.book.key]
+                    raise IdentifierError(
+                        f'"{item.book.typed}" repeats {where} {first}'
+                    )
+            except IdentifierError as exc:
+                errors.append(f"{where} {number}: {exc}")
+                continue
+            seen[item.book.key] = number
+            items.append(item)
+        if len(items) > self.max_items:
+            errors.append(f"at most {self.max_items} books, not {len(items)}")
+        if errors:
+            more = len(errors) - MAX_LINE_ERRORS
+            shown = errors[:MAX_LINE_ERRORS] + ([f"{more} more"] if more > 0 else [])
+            raise ValueError("; ".join(shown))
+        return tuple(items)
+
+    def _item(self, entry: Any) -> ManualItem:
+        """:raises IdentifierError: for a bad identifier or note."""
+        if isinstance(entry, str):
+            book, note = split_line(clean_text(entry))
+        elif isinstance(entry, dict):
+            ids = [entry[k] for k in ("asin", "isbn") if entry.get(k) is not None]
+            extra = set(entry) - {"asin", "isbn", "note"}
+            if len(ids) != 1 or not isinstance(ids[0], str) or extra:
+                raise IdentifierError('give one of "asin" or "isbn" (and "note")')
+            raw_note = entry.get("note")
+            if raw_note is not None and not isinstance(raw_note, str):
+                raise IdentifierError('"note" must be text')
+            book = parse_book_id(clean_text(ids[0]))
+            note = " ".join(clean_text(raw_note or "").split()) or None
+        else:
+            raise IdentifierError("must be text or an object")
+        if note is not None and len(note) > self.max_note:
+            raise IdentifierError(f"the note is over {self.max_note} characters")
+        # Kept as written without hyphens or labels: what reads back the same.
+        return ManualItem(replace(book, typed=compact(book.typed)), note)
+
+    def describe(self) -> str:
+        return (
+            f"up to {self.max_items} ASINs or ISBNs, one per line (API: a list of"
+            ' {"asin" or "isbn", "note"}), each optionally followed by a note'
+        )
+
+    def input_schema(self) -> dict[str, Any]:
+        entry = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "asin": {"type": "string"},
+                "isbn": {"type": "string"},
+                "note": {"type": ["string", "null"], "maxLength": self.max_note},
+            },
+        }
+        return {"type": "array", "maxItems": self.max_items, "items": entry}
+
+    def output_schema(self) -> dict[str, Any]:
+        schema = self.input_schema()
+        return schema | {"items": schema["items"] | {"required": ["note"]}}
+
+    def dump(self, value: Any) -> list[dict[str, str | None]]:
+        return [
+            {"isbn" if item.book.isbn else "asin": identifier(item), "note": item.note}
+            for item in value
+        ]
+
+    def load(self, data: Any) -> tuple[ManualItem, ...]:
+        return tuple(
+            ManualItem(
+                parse_book_id(entry.get("isbn") or entry["asin"]), entry.get("note")
+            )
+            for entry in data or ()
+        )
+
+    def text(self, value: Any) -> str:
+        return "\n".join(
+            f"{identifier(item)}  {item.note}" if item.note else identifier(item)
+            for item in value or ()
+        )
+
+
+def identifier(item: ManualItem) -> str:
+    """The identifier as the admin gave it, without hyphens or labels."""
+    return item.book.typed

@@ -32,6 +32,12 @@ class Strings:
     date_format: str
     datetime_format: str
     time_format: str = "{H:02d}:{M:02d} UTC"
+    #: Hand-picked and open-data lists: no ranking, covers not from Amazon.
+    picks_heading: str = "{count} Recommended Books on {title}"  # {count} {title}
+    picks_heading_one: str = "A Recommended Book on {title}"  # {title}
+    open_footer: str = (
+        "Last update on {date} / Affiliate links / Covers from Open Library"
+    )
 
 
 ENGLISH = Strings(
@@ -64,6 +70,9 @@ GERMAN = Strings(
     cover="Cover von {title}",
     disclosure="Als Amazon-Partner verdienen wir an qualifizierten Verkäufen.",
     footer="Stand: {date} / Affiliate-Links / Bilder von Amazon",
+    picks_heading="{count} empfohlene Bücher: {title}",
+    picks_heading_one="Ein empfohlenes Buch: {title}",
+    open_footer="Stand: {date} / Affiliate-Links / Cover von Open Library",
     updating="Diese Liste wird gerade aktualisiert; bis dahin ohne Preise.",
     preparing="Diese Liste wird gerade erstellt. Bitte in einer Minute neu laden.",
     unavailable="Diese Bücherliste ist nicht verfügbar.",
@@ -89,6 +98,11 @@ FRENCH = Strings(
         " achats remplissant les conditions requises."
     ),
     footer="Dernière mise à jour le {date} / Liens affiliés / Images d'Amazon",
+    picks_heading="{count} livres recommandés\u00a0: {title}",
+    picks_heading_one="Un livre recommandé\u00a0: {title}",
+    open_footer=(
+        "Dernière mise à jour le {date} / Liens affiliés / Couvertures d'Open Library"
+    ),
     updating="Cette liste est en cours de mise à jour\u00a0; prix masqués d'ici là.",
     preparing="Cette liste est en préparation. Revenez dans une minute.",
     unavailable="Cette liste de livres n'est pas disponible.",
@@ -114,6 +128,11 @@ SPANISH = Strings(
         " que cumplen los requisitos aplicables."
     ),
     footer="Actualizado el {date} / Enlaces de afiliado / Imágenes de Amazon",
+    picks_heading="{count} libros recomendados: {title}",
+    picks_heading_one="Un libro recomendado: {title}",
+    open_footer=(
+        "Actualizado el {date} / Enlaces de afiliado / Portadas de Open Library"
+    ),
     updating="Esta lista se está actualizando; hasta entonces, sin precios.",
     preparing="Esta lista se está preparando. Vuelve a consultarla en un minuto.",
     unavailable="Esta lista de libros no está disponible.",
@@ -138,6 +157,9 @@ ITALIAN = Strings(
         "In qualità di Affiliato Amazon, riceviamo un guadagno dagli acquisti idonei."
     ),
     footer="Aggiornato il {date} / Link affiliati / Immagini da Amazon",
+    picks_heading="{count} libri consigliati su {title}",
+    picks_heading_one="Un libro consigliato su {title}",
+    open_footer="Aggiornato il {date} / Link affiliati / Copertine da Open Library",
     updating="Elenco in aggiornamento; fino ad allora i prezzi sono nascosti.",
     preparing="Questo elenco è in preparazione. Riprova tra un minuto.",
     unavailable="Questo elenco di libri non è disponibile.",
@@ -160,6 +182,9 @@ JAPANESE = Strings(
     cover="{title}の表紙",
     disclosure="Amazonのアソシエイトとして、当サイトは適格販売により収入を得ています。",
     footer="最終更新日 {date} / アフィリエイトリンク / 画像はAmazonより",
+    picks_heading="「{title}」のおすすめ書籍{count}冊",
+    picks_heading_one="「{title}」のおすすめ書籍",
+    open_footer="最終更新日 {date} / アフィリエイトリンク / 表紙はOpen Libraryより",
     updating="このリストは更新中です。更新が終わるまで価格は表示されません。",
     preparing="このリストは準備中です。しばらくしてから再度ご覧ください。",
     unavailable="この書籍リストは表示できません。",

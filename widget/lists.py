@@ -27,13 +27,13 @@ from werkzeug.http import http_date
 from widget.background import Background
 from widget.cache import LockedLRU
 from widget.catalog.base import Catalog
+from widget.catalog.manual import ManualCatalog
 from widget.freshness import freshness
 from widget.freshness import utc_now
 from widget.models import TopicState
 from widget.refresh import Outcome
 from widget.refresh import Refresher
 from widget.refresh import RefreshResult
-from widget.sources import serving
 from widget.store.base import SnapshotStore
 from widget.store.base import StoreError
 from widget.store.base import TopicNotFound
@@ -80,6 +80,7 @@ class ListService:
         cache_size: int = 2048,
         lease_ttl: float = 120.0,
         first_visit_wait: float = 5.0,
+        manual: ManualCatalog | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
@@ -94,7 +95,12 @@ class ListService:
         self._first_visit_wait = first_visit_wait
         self.background = Background()
         self.refresher = Refresher(
-            store, catalog, now=now, lease_ttl=lease_ttl, count=self._count
+            store,
+            catalog,
+            now=now,
+            lease_ttl=lease_ttl,
+            count=self._count,
+            manual=manual,
         )
         #: The one "refresh all" that the scheduler, the CLI, the admin pages
         #: and the API call: every topic (or every due one), oldest list
@@ -127,7 +133,7 @@ class ListService:
     # -- reading ------------------------------------------------------------
     def serving(self, state: TopicState) -> TopicState:
         """The state as it may be served: a list from another source is not."""
-        return serving(state, self.refresher.source)
+        return self.refresher.serving(state)
 
     def states(self) -> list[TopicState]:
         """Every topic as it may be served, ordered by title."""

@@ -13,6 +13,10 @@ from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from widget.catalog.identifiers import ManualItem
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_SLUG_LENGTH = 64
@@ -133,6 +137,10 @@ class Topic:
     item_count: int = MAX_ITEMS
     refresh_interval: timedelta = timedelta(hours=12)
     pages: int = 1
+    #: "search" (the service's catalog searches) or "manual" (``items``)
+    catalog: str = "search"
+    #: a manual topic's books, in the admin's order
+    items: tuple[ManualItem, ...] = ()
 
     def with_changes(self, **changes: object) -> Topic:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -21,10 +21,15 @@ from datetime import datetime
 
 from widget.catalog.base import Catalog
 from widget.catalog.base import CatalogError
+from widget.catalog.manual import ManualCatalog
 from widget.config import REFRESH_ALL_WITHIN
+from widget.fallback import needs_open_data
+from widget.fallback import open_data_list
 from widget.freshness import is_due
 from widget.models import HistoryEntry
 from widget.models import RefreshError
+from widget.models import Source
+from widget.models import Topic
 from widget.models import TopicState
 from widget.models import TopList
 from widget.sources import serving
@@ -74,9 +79,12 @@ class Refresher:
         now: Callable[[], datetime],
         lease_ttl: float,
         count: Callable[[str], None],
+        manual: ManualCatalog | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
+        #: hand-picked topics' books, and open data standing in for API lists
+        self.manual = manual
         self.source = catalog.source
         self.now = now
         self.lease_ttl = lease_ttl
@@ -89,6 +97,20 @@ class Refresher:
         builds the service once and forks it into every worker."""
         return f"{os.uname().nodename}:{os.getpid()}:{self._instance}"
 
+    def catalog_for(self, topic: Topic) -> Catalog:
+        """The catalog a topic's lists come from: its own books (``manual``)
+        or the service's search."""
+        if topic.catalog == "manual" and self.manual is not None:
+            return self.manual
+        return self.catalog
+
+    def source_for(self, topic: Topic) -> Source:
+        return self.catalog_for(topic).source
+
+    def serving(self, state: TopicState) -> TopicState:
+        """The state as it may be served: a list from another source is not."""
+        return serving(state, self.source_for(state.topic))
+
     def load(self, slug: str) -> TopicState:
         """The topic as it may be served.
 
@@ -97,7 +119,7 @@ class Refresher:
         state = self.store.get_state(slug)
         if state is None:
             raise TopicNotFound(slug)
-        return serving(state, self.source)
+        return self.serving(state)
 
     def is_due(self, state: TopicState) -> bool:
         return is_due(state, self.now())
@@ -139,7 +161,7 @@ class Refresher:
         ``REFRESH_ALL_WITHIN``); ``progress`` hears of each result."""
         limit = REFRESH_ALL_WITHIN if within is None else within
         deadline = time.monotonic() + limit
-        states = [serving(s, self.source) for s in self.store.list_states()]
+        states = [self.serving(s) for s in self.store.list_states()]
         if due_only:
             states = [s for s in states if self.is_due(s)]
         states.sort(
@@ -167,19 +189,18 @@ class Refresher:
 
     def _fetch(self, state: TopicState, trigger: str) -> RefreshResult:
         topic = state.topic
+        catalog = self.catalog_for(topic)
         self._count("upstream_call")
         try:
-            products = self.catalog.top_products(topic, topic.item_count)
+            products = catalog.top_products(topic, topic.item_count)
         except CatalogError as exc:
             return self._failed(state, trigger, exc.message, exc.kind)
         except Exception:  # a bug in an adapter must not blank a widget
-            log.exception(
-                "catalog %s crashed refreshing %s", self.catalog.name, topic.slug
-            )
+            log.exception("catalog %s crashed refreshing %s", catalog.name, topic.slug)
             return self._failed(
                 state, trigger, "internal error in the catalog", "internal"
             )
-        snapshot = TopList(topic.slug, tuple(products), self._stamp(), self.source)
+        snapshot = TopList(topic.slug, tuple(products), self._stamp(), catalog.source)
         version = self.store.save_snapshot(snapshot)
         if version is None:  # removed, or a newer list landed meanwhile
             return RefreshResult(topic.slug, Outcome.SKIPPED, self.load(topic.slug))
@@ -211,6 +232,7 @@ class Refresher:
         self._count(f"upstream_error:{kind}")
         error = RefreshError(message, kind, self._stamp())
         slug = state.topic.slug
+        state = self._open_data_instead(state, trigger, error)
         version = self.store.record_error(slug, error)
         if version is None:
             raise TopicNotFound(slug)
@@ -222,6 +244,38 @@ class Refresher:
         log.warning("refresh of %s failed (%s): %s", slug, kind, message)
         new = replace(state, version=version, error=error, last_attempt=error.at)
         return RefreshResult(slug, Outcome.FAILED, new, error=error)
+
+    def _open_data_instead(
+        self, state: TopicState, trigger: str, error: RefreshError
+    ) -> TopicState:
+        """Store the books of an API list from open data when the API keeps
+        refusing us and the list may not be shown much longer (see
+        ``widget.fallback``); the state as it then is."""
+        snapshot = state.snapshot
+        if (
+            self.manual is None
+            or snapshot is None
+            or not needs_open_data(state, error.kind, error.at)
+        ):
+            return state
+        stand_in = open_data_list(self.manual, snapshot, self.source, error.at)
+        if stand_in is None:
+            return state  # Open Library failed: the last open-data list stays
+        version = self.store.save_snapshot(stand_in)
+        if version is None:
+            return state
+        self.store.add_history(
+            HistoryEntry(
+                slug=stand_in.slug,
+                at=stand_in.updated_at,
+                trigger=trigger,
+                ok=True,
+                message=f"{len(stand_in.products)} items from open data ({error.kind})",
+                items_changed=items_changed(snapshot, stand_in),
+            )
+        )
+        log.warning("%s: its books are shown from open data", stand_in.slug)
+        return replace(state, version=version, snapshot=stand_in)
 
 
 def items_changed(old: TopList | None, new: TopList) -> int:

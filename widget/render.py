@@ -28,7 +28,9 @@ from widget.i18n import strings_for
 from widget.lists import Variant
 from widget.models import Image
 from widget.models import Product
+from widget.models import Source
 from widget.models import TopicState
+from widget.sources import OPEN_DATA
 
 #: What a product shows of its prices once they may not show (``shows_prices``).
 NO_PRICES: dict[str, Any] = {"price": None, "list_price": None, "saving": None}
@@ -46,6 +48,12 @@ class ProductView:
     image_width: int
     image_height: int
     price: str | None
+    note: str | None = None  #: the admin's line for a hand-picked book
+
+
+def is_open_data_list(source: Source) -> bool:
+    """A list of hand-picked books or open data standing in for an API list."""
+    return source.catalog in ("manual", OPEN_DATA)
 
 
 def is_https(url: str) -> bool:
@@ -115,6 +123,7 @@ def product_views(products: Sequence[Product]) -> list[ProductView]:
             image_width=product.image.width if product.image else 0,
             image_height=product.image.height if product.image else 0,
             price=product.price.display if product.price else None,
+            note=product.note,
         )
         for rank, product in enumerate(products, 1)
     ]
@@ -143,7 +152,14 @@ def widget_context(
     title = state.topic.title
     # A refresh that found nothing: one neutral line, never "0 books".
     gone = snapshot is not None and not shown
-    pattern = strings.heading_one if len(shown) == 1 else strings.heading
+    # Hand-picked books and open data: no ranking, no Amazon images.
+    picks = snapshot is not None and is_open_data_list(snapshot.source)
+    if picks:
+        pattern = (
+            strings.picks_heading_one if len(shown) == 1 else strings.picks_heading
+        )
+    else:
+        pattern = strings.heading_one if len(shown) == 1 else strings.heading
     heading = (
         strings.unavailable if gone else pattern.format(count=len(shown), title=title)
     )
@@ -151,7 +167,7 @@ def widget_context(
     # or a stray bidi override cannot reorder the words around it.
     before, _, after = pattern.partition("{title}")
     footer = settings["WIDGET_FOOTER"] if variant.lang == DEFAULT_LANGUAGE else ""
-    footer = footer or strings.footer
+    footer = strings.open_footer if picks else footer or strings.footer
     updated = snapshot.updated_at if snapshot else None
     priced = prices_as_of(shown, updated) if updated else None
     return {
@@ -170,7 +186,8 @@ def widget_context(
         if updated
         else "",
         "updated_iso": updated.isoformat() if updated else "",
-        "stale": fresh == "stale",
+        # Open data has no 24-hour limit: nothing to say it is being updated.
+        "stale": fresh == "stale" and not picks,
         # Amazon: past an hour, each price carries its time (short, so it
         # fits a 280 px box) and a "*" to the note under the list, which has
         # the full stamp and the disclaimer (that note is there in every state).

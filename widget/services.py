@@ -17,6 +17,7 @@ from flask import current_app
 from widget.catalog import Catalog
 from widget.catalog import StubCatalog
 from widget.catalog import make_catalog
+from widget.catalog import make_manual_catalog
 from widget.config import ConfigError
 from widget.config import longest_fetch
 from widget.freshness import utc_now
@@ -75,6 +76,7 @@ def init_app(
         cache_size=config["WIDGET_CACHE_SIZE"],
         lease_ttl=config["WIDGET_LEASE_TTL"],
         first_visit_wait=config["WIDGET_FIRST_VISIT_WAIT"],
+        manual=make_manual_catalog(config),
     )
     if catalog.name == "amazon" and longest_fetch(config) >= lists.lease_ttl:
         log.warning(

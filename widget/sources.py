@@ -18,12 +18,18 @@ from widget.models import Source
 from widget.models import TopicState
 from widget.models import TopList
 
+#: The catalog name of an open-data list standing in for an API list whose
+#: data may no longer be shown (``widget.fallback``).
+OPEN_DATA = "open-data"
+
 
 def same_source(stored: Source, current: Source) -> bool:
-    """The catalogs match, and so do the marketplace and partner tag where
+    """The catalogs match (or an open-data list stands in for a search
+    catalog's), and so do the marketplace and partner tag where
     the stored list recorded them (lists stored before sources were recorded
     name only their catalog)."""
-    return stored.catalog == current.catalog and all(
+    stands_in = stored.catalog == OPEN_DATA and current.catalog != "manual"
+    return (stored.catalog == current.catalog or stands_in) and all(
         mine is None or mine == theirs
         for mine, theirs in (
             (stored.marketplace, current.marketplace),

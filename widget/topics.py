@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from widget.config import to_refresh_interval
+from widget.fields import BookList
 from widget.fields import Choice
 from widget.fields import Digits
 from widget.fields import Duration
@@ -33,6 +34,12 @@ SEARCH_INDEXES = ("Books", "KindleStore", "Audible", "All")
 SORTS = ("AvgCustomerReviews", "Featured", "NewestArrivals", "Relevance")
 #: Search result pages (of 10) the Amazon catalog ranks a topic from.
 MAX_PAGES = 3
+#: Where a topic's books come from: the service's catalog searches for
+#: them, or the admin names them (``items``; see ``widget.catalog.manual``).
+CATALOG_KINDS = ("search", "manual")
+#: Books a manual topic may name (the widget shows its first ``item_count``).
+MAX_MANUAL_ITEMS = 50
+MAX_NOTE_LENGTH = 120
 
 
 @dataclass(frozen=True)
@@ -76,7 +83,8 @@ class TopicField:
             return self.default.describe()
         if self.default is None:
             return "required" if self.required else "unset"
-        return f"`{self.kind.text(self.default)}`"
+        text = self.kind.text(self.default)
+        return f"`{text}`" if text else "empty"
 
     def hint(self) -> str:
         """The help, what the field takes and its default: for forms and flags."""
@@ -198,6 +206,23 @@ TOPIC_FIELDS: tuple[TopicField, ...] = (
         "How many result pages of 10 to rank by Amazon's sales rank.",
         default=1,
     ),
+    TopicField(
+        "catalog",
+        "Books from",
+        Choice(CATALOG_KINDS),
+        "search: the service's catalog finds the books; manual: the books"
+        " listed in items, with open data from Open Library and plain links.",
+        default="search",
+    ),
+    TopicField(
+        "items",
+        "Books",
+        BookList(MAX_MANUAL_ITEMS, MAX_NOTE_LENGTH),
+        "A manual topic's books in the order shown, e.g. 978-0-316-76948-8"
+        " Signed copy.",
+        default=(),
+        optional=True,  # an emptied list is cleared, not kept
+    ),
 )
 FIELDS_BY_NAME = {field.name: field for field in TOPIC_FIELDS}
 
@@ -230,6 +255,8 @@ def parse_topic(
         except (TypeError, ValueError) as exc:
             errors[field.name] = str(exc) or "has the wrong type"
             values[field.name] = None
+    if values["catalog"] == "manual" and values["items"] == ():
+        errors.setdefault("items", "must name at least one book for a manual topic")
     if errors:
         raise TopicInvalid(errors)
     return Topic(**values)

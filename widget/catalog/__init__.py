@@ -76,7 +76,12 @@ def make_manual_catalog(config: Mapping[str, Any]) -> ManualCatalog:
         config["WIDGET_AMAZON_MARKETPLACE"],
         config["WIDGET_AMAZON_PARTNER_TAG"] or DEMO_PARTNER_TAG,
     )
-    return ManualCatalog(requests.Session(), config["WIDGET_OPENLIBRARY_URL"], store)
+    return ManualCatalog(
+        requests.Session(),
+        config["WIDGET_OPENLIBRARY_URL"],
+        store,
+        items_of=lambda topic: topic.items,
+    )
 
 
 CATALOGS: dict[str, Callable[[Mapping[str, Any], SnapshotStore | None], Catalog]] = {

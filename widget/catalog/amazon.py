@@ -32,8 +32,10 @@ from widget.catalog.base import Catalog
 from widget.catalog.base import CatalogBadResponse
 from widget.catalog.base import CatalogConfigError
 from widget.catalog.base import CatalogError
+from widget.catalog.base import CatalogNotEligible
 from widget.catalog.base import CatalogThrottled
 from widget.catalog.base import CatalogUnavailable
+from widget.catalog.base import CredentialsRefused
 from widget.catalog.base import NoProductsFound
 from widget.catalog.budget import Budget
 from widget.config import DEFAULT_UPSTREAM_TIMEOUT
@@ -53,6 +55,7 @@ PAGE_SIZE = 10
 NOT_ELIGIBLE = (
     "the Associates account is not eligible for the Creators API (Amazon asks"
     " for 10 qualified sales in the last 30 days); widgets keep their last list"
+    " for 24 hours from its fetch, then show its books from open data"
 )
 
 
@@ -269,14 +272,14 @@ def _client_error(operation: str, status: int, error: Any) -> CatalogError:
     if status == 404:
         return NoProductsFound(f"{operation}: no results ({words})")
     if status == 401:
-        return CatalogConfigError(
+        return CredentialsRefused(
             "Amazon refused the token twice: check that"
             " WIDGET_AMAZON_CREDENTIAL_VERSION"
             f" matches the credential's region ({words})"
         )
     if status == 403:
         if "AssociateNotEligible" in words:
-            return CatalogConfigError(NOT_ELIGIBLE)
+            return CatalogNotEligible(NOT_ELIGIBLE)
         return CatalogConfigError(f"Amazon denied access ({words})")
     if status == 400:
         return CatalogConfigError(

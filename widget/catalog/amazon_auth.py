@@ -22,6 +22,7 @@ import requests
 from widget.catalog.base import CatalogBadResponse
 from widget.catalog.base import CatalogConfigError
 from widget.catalog.base import CatalogUnavailable
+from widget.catalog.base import CredentialsRefused
 from widget.config import DEFAULT_UPSTREAM_TIMEOUT
 from widget.config import Secret
 
@@ -118,7 +119,7 @@ class TokenManager:
                 f"token endpoint unreachable: {type(exc).__name__}"
             ) from exc
         if response.status_code in (400, 401, 403):
-            raise CatalogConfigError(
+            raise CredentialsRefused(
                 "the token endpoint rejected the Creators API credential: check"
                 " WIDGET_AMAZON_CREDENTIAL_ID, _SECRET and _VERSION"
                 f" (HTTP {response.status_code} {_oauth_error(response)})"

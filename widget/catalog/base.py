@@ -4,8 +4,9 @@ A catalog answers one question, "what are the top products for this
 topic?", and reports trouble only through these exceptions::
 
     CatalogError                  anything that stopped a list from coming back
-    ├── CatalogConfigError        the admin must act: bad credentials, partner
-    │                             tag, account not eligible, unknown index
+    ├── CatalogConfigError        the admin must act: partner tag, unknown index
+    │   ├── CatalogNotEligible    the account lost API access (AssociateNotEligible)
+    │   └── CredentialsRefused    the credential is refused
     ├── CatalogUnavailable        transient: timeout, connection refused, 5xx
     │   └── CatalogThrottled      the upstream asked us to slow down
     ├── CatalogBadResponse        the upstream answered something unreadable
@@ -42,6 +43,12 @@ class CatalogError(Exception):
 
 
 class CatalogConfigError(CatalogError, kind="config"): ...
+
+
+class CatalogNotEligible(CatalogConfigError, kind="not_eligible"): ...
+
+
+class CredentialsRefused(CatalogConfigError, kind="credentials"): ...
 
 
 class CatalogUnavailable(CatalogError, kind="unavailable"): ...

@@ -84,9 +84,14 @@ class ManualCatalog(Catalog):
         return Source(self.name, self.store.marketplace, self.store.partner_tag)
 
     def products(
-        self, items: Sequence[ManualItem], store: Storefront | None = None
+        self,
+        items: Sequence[ManualItem],
+        store: Storefront | None = None,
+        *,
+        lookup: bool = True,
     ) -> list[Product]:
-        """One product per distinct book, in the order given.
+        """One product per distinct book, in the order given; without
+        ``lookup``, titled by their identifiers and not asking Open Library.
 
         :raises NoProductsFound: for an empty list.
         :raises CatalogError: when Open Library cannot be asked or read.
@@ -98,7 +103,7 @@ class ManualCatalog(Catalog):
         if not unique:
             raise NoProductsFound("the list names no books")
         isbns = [item.book.isbn for item in unique if item.book.isbn]
-        known = self.library.books(isbns) if isbns else {}
+        known = self.library.books(isbns) if isbns and lookup else {}
         front = store or self.store
         return [
             _product(item, known.get(item.book.isbn or ""), front) for item in unique

@@ -33,6 +33,12 @@ from widget.stubserver.state import StubOptions
     type=click.Choice(FAULTS),
     help="Fault kinds --fail-rate draws from (repeatable; default 500).",
 )
+@click.option(
+    "--ineligible",
+    is_flag=True,
+    help="Answer catalog calls 403 AssociateNotEligible (POST /_stub/eligibility"
+    ' {"eligible": true} ends it).',
+)
 @click.option("--throttle", is_flag=True, help="Answer 429 past --tps calls a second.")
 @click.option("--tps", default=1.0, type=float, show_default=True)
 @click.option("--client-id", default="stub-client", show_default=True)

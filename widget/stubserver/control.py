@@ -47,6 +47,17 @@ def queue_faults() -> Response | tuple[Response, int]:
     return jsonify(queued=len(state.queued))
 
 
+@bp.post("/_stub/eligibility")
+def eligibility() -> Response | tuple[Response, int]:
+    """``{"eligible": false}`` plays an account below Amazon's sales bar."""
+    body = json_body()
+    eligible = body.get("eligible") if isinstance(body, dict) else None
+    if not isinstance(eligible, bool):
+        return jsonify(error="eligible: true or false"), 400
+    stub_state().options.ineligible = not eligible
+    return jsonify(eligible=eligible)
+
+
 @bp.post("/_stub/revoke")
 def revoke() -> Response:
     state = stub_state()

@@ -117,7 +117,16 @@ def injected_fault(state: StubState) -> str | None:
         time.sleep(state.options.latency)
     if state.options.throttle and not state.admit(int(g.arrived)):
         throttle(state)
-    fault = state.next_fault()
+    if state.options.ineligible:  # refused before any queued fault is played
+        fault: str | None = "ineligible"
+    else:
+        fault = state.next_fault()
+    if fault == "ineligible":
+        message = "The Associate is not eligible to use the Creators API."
+        why = wire.error(
+            "AccessDeniedException", message, reason="AssociateNotEligible"
+        )
+        refuse(403, why)
     if fault == "429":
         throttle(state)
     if fault in ("500", "503"):

@@ -24,7 +24,7 @@ from flask import g
 from widget.catalog.stub import StubItem
 
 #: Faults a call can be given: HTTP errors, a 200 with a broken body, a hang.
-FAULTS = ("429", "500", "503", "401", "malformed", "hang", "sparse")
+FAULTS = ("429", "500", "503", "401", "malformed", "hang", "sparse", "ineligible")
 
 
 @dataclass
@@ -40,6 +40,8 @@ class StubOptions:
     hang: float = 2.0  #: how long a "hang" fault stalls
     token_lifetime: int = 3600
     image_base: str | None = None  #: prefix of relative covers; our own URL
+    #: answer every catalog call 403 AssociateNotEligible (too few sales)
+    ineligible: bool = False
     seed: int = 0
 
 
