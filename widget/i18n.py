@@ -31,6 +31,16 @@ class Strings:
     price_disclaimer: str
     date_format: str
     datetime_format: str
+    view: str  # the button on each book; its name adds ": {title}"
+    heading_new: str  # new releases: {count} and {title}
+    heading_new_one: str  # {title}
+    stars: str  # {rating} (as the language writes it)
+    reviews: str  # {count}
+    new: str  # the badge of a book that was not on the previous list
+    moved: str  # read after "▲3" / "▼1": {places}
+    saving: str = "\u2212{percent}\u202f%"  # what the price saves
+    decimal_mark: str = "."
+    thousands: str = ","
     time_format: str = "{H:02d}:{M:02d} UTC"
     #: Hand-picked and open-data lists: no ranking, covers not from Amazon.
     picks_heading: str = "{count} Recommended Books on {title}"  # {count} {title}
@@ -60,6 +70,14 @@ ENGLISH = Strings(
     ),
     date_format="{y:04d}-{m:02d}-{d:02d}",
     datetime_format="{y:04d}-{m:02d}-{d:02d} {H:02d}:{M:02d} UTC",
+    view="View on Amazon",
+    heading_new="The {count} Newest Books on {title}",
+    heading_new_one="The Newest Book on {title}",
+    stars="{rating} out of 5 stars",
+    reviews="{count} reviews",
+    new="New",
+    moved="places since the last list",
+    saving="\u2212{percent}%",
 )
 
 GERMAN = Strings(
@@ -85,6 +103,15 @@ GERMAN = Strings(
     ),
     date_format="{d:02d}.{m:02d}.{y:04d}",
     datetime_format="{d:02d}.{m:02d}.{y:04d}, {H:02d}:{M:02d} UTC",
+    view="Auf Amazon ansehen",
+    heading_new="Die {count} neuesten Bücher: {title}",
+    heading_new_one="Das neueste Buch: {title}",
+    stars="{rating} von 5 Sternen",
+    reviews="{count} Bewertungen",
+    new="Neu",
+    moved="Plätze seit der letzten Liste",
+    decimal_mark=",",
+    thousands=".",
 )
 
 FRENCH = Strings(
@@ -115,6 +142,15 @@ FRENCH = Strings(
     ),
     date_format="{d:02d}/{m:02d}/{y:04d}",
     datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+    view="Voir sur Amazon",
+    heading_new="Les {count} livres les plus récents\u00a0: {title}",
+    heading_new_one="Le livre le plus récent\u00a0: {title}",
+    stars="{rating} sur 5 étoiles",
+    reviews="{count} évaluations",
+    new="Nouveau",
+    moved="places depuis la dernière liste",
+    decimal_mark=",",
+    thousands="\u202f",
 )
 
 SPANISH = Strings(
@@ -145,6 +181,15 @@ SPANISH = Strings(
     ),
     date_format="{d:02d}/{m:02d}/{y:04d}",
     datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+    view="Ver en Amazon",
+    heading_new="Los {count} libros más recientes: {title}",
+    heading_new_one="El libro más reciente: {title}",
+    stars="{rating} de 5 estrellas",
+    reviews="{count} valoraciones",
+    new="Nuevo",
+    moved="puestos desde la última lista",
+    decimal_mark=",",
+    thousands=".",
 )
 
 ITALIAN = Strings(
@@ -172,6 +217,15 @@ ITALIAN = Strings(
     ),
     date_format="{d:02d}/{m:02d}/{y:04d}",
     datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+    view="Vedi su Amazon",
+    heading_new="I {count} libri più recenti su {title}",
+    heading_new_one="Il libro più recente su {title}",
+    stars="{rating} su 5 stelle",
+    reviews="{count} recensioni",
+    new="Novità",
+    moved="posizioni dall'ultimo elenco",
+    decimal_mark=",",
+    thousands=".",
 )
 
 JAPANESE = Strings(
@@ -196,6 +250,14 @@ JAPANESE = Strings(
     ),
     date_format="{y}年{m}月{d}日",
     datetime_format="{y}年{m}月{d}日 {H:02d}:{M:02d} UTC",
+    view="Amazonで見る",
+    heading_new="「{title}」の新刊{count}冊",
+    heading_new_one="「{title}」の新刊",
+    stars="5つ星のうち{rating}",
+    reviews="{count}件の評価",
+    new="NEW",
+    moved="位(前回のリストから)",
+    saving="{percent}%オフ",
 )
 
 LANGUAGES: dict[str, Strings] = {
@@ -218,6 +280,12 @@ def match_language(tag: str) -> str | None:
 
 def strings_for(lang: str) -> Strings:
     return LANGUAGES.get(lang, ENGLISH)
+
+
+def format_number(strings: Strings, number: float, decimals: int = 0) -> str:
+    """1320 as "1,320" (en) or "1.320" (de); 4.6 as "4.6" or "4,6"."""
+    text = f"{number:,.{decimals}f}"
+    return text.translate({ord(","): strings.thousands, ord("."): strings.decimal_mark})
 
 
 def format_moment(pattern: str, moment: datetime) -> str:
