@@ -116,8 +116,9 @@ def test_every_layout_is_honest_and_accessible(demo, layout):
     links = re.findall(r'<a class="bw-title" href="([^"]+)" rel="([^"]+)"', html)
     assert len(links) == 10
     assert all(rel == "sponsored nofollow noopener" for _, rel in links)
-    # Link text makes sense alone: the title, then where it goes.
-    assert "(view on Amazon)</span></a>" in html
+    # Link text makes sense alone: the title, and a button that says where
+    # it goes and for which book.
+    assert '>View on Amazon<span class="bw-vh">: ' in html
     if layout != "compact":
         assert 'alt="Cover of ' in html
         assert "Prices as of 2026-11-26 12:00 UTC" in html
@@ -159,7 +160,7 @@ def test_strings_and_dates_follow_lang(demo, lang):
 @pytest.mark.parametrize("lang", sorted(EXPECTED))
 def test_every_string_is_translated(lang):
     strings, english = LANGUAGES[lang], ENGLISH
-    for field in ("heading", "link_suffix", "cover", "disclosure", "footer"):
+    for field in ("heading", "view", "cover", "disclosure", "footer", "stars"):
         assert getattr(strings, field) != getattr(english, field), field
     for field in ("updating", "preparing", "prices_as_of", "price_disclaimer"):
         assert getattr(strings, field) != getattr(english, field), field

@@ -19,7 +19,6 @@ from typing import Any
 class Strings:
     heading: str  # {count} and {title}
     heading_one: str  # {title}
-    link_suffix: str  # read after the title by screen readers: where it goes
     by: str
     cover: str  # alt text; {title}
     disclosure: str
@@ -53,7 +52,6 @@ class Strings:
 ENGLISH = Strings(
     heading="Today's {count} Most Popular Books on {title}",
     heading_one="Today's Most Popular Book on {title}",
-    link_suffix="(view on Amazon)",
     by="by",
     cover="Cover of {title}",
     disclosure="As an Amazon Associate we earn from qualifying purchases.",
@@ -83,7 +81,6 @@ ENGLISH = Strings(
 GERMAN = Strings(
     heading="Die {count} beliebtesten Bücher heute: {title}",
     heading_one="Das beliebteste Buch heute: {title}",
-    link_suffix="(bei Amazon ansehen)",
     by="von",
     cover="Cover von {title}",
     disclosure="Als Amazon-Partner verdienen wir an qualifizierten Verkäufen.",
@@ -117,7 +114,6 @@ GERMAN = Strings(
 FRENCH = Strings(
     heading="Top {count} des livres du jour\u00a0: {title}",
     heading_one="Le livre le plus populaire du jour\u00a0: {title}",
-    link_suffix="(voir sur Amazon)",
     by="de",
     cover="Couverture de {title}",
     disclosure=(
@@ -156,7 +152,6 @@ FRENCH = Strings(
 SPANISH = Strings(
     heading="Los {count} libros más populares de hoy: {title}",
     heading_one="El libro más popular de hoy: {title}",
-    link_suffix="(ver en Amazon)",
     by="de",
     cover="Portada de {title}",
     disclosure=(
@@ -195,7 +190,6 @@ SPANISH = Strings(
 ITALIAN = Strings(
     heading="I {count} libri più popolari di oggi su {title}",
     heading_one="Il libro più popolare di oggi su {title}",
-    link_suffix="(vedi su Amazon)",
     by="di",
     cover="Copertina di {title}",
     disclosure=(
@@ -231,7 +225,6 @@ ITALIAN = Strings(
 JAPANESE = Strings(
     heading="今日の「{title}」人気書籍トップ{count}",
     heading_one="今日の「{title}」人気書籍",
-    link_suffix="(Amazonで見る)",
     by="著者:",
     cover="{title}の表紙",
     disclosure="Amazonのアソシエイトとして、当サイトは適格販売により収入を得ています。",

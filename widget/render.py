@@ -53,7 +53,7 @@ class ProductView:
     image_height: int
     price: str | None
     note: str | None = None  #: the admin's line for a hand-picked book
-    #: "medium 107w, large 333w" when the catalog gave a large cover
+    #: "large 2x" when the catalog gave a large cover (sharp on dense screens)
     srcset: str | None = None
     saving: str | None = None  # "−20 %"
     stars: int | None = None  # the rating in half stars, 0 to 10
@@ -124,11 +124,12 @@ def prices_as_of(products: Sequence[Product], updated: datetime) -> datetime | N
 
 
 def cover_srcset(product: Product) -> str | None:
-    """Both covers for the browser to pick the sharp one; None with one."""
+    """The large cover for screens of two and more device pixels per CSS
+    pixel (the medium one, 160 px tall, is the ``src``); None without one."""
     medium, large = product.image, product.large_image
     if medium is None or large is None or large.url == medium.url:
         return None
-    return f"{medium.url} {medium.width}w, {large.url} {large.width}w"
+    return f"{large.url} 2x"
 
 
 def movement(
