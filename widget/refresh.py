@@ -23,11 +23,11 @@ from widget.catalog.base import Catalog
 from widget.catalog.base import CatalogError
 from widget.catalog.manual import ManualCatalog
 from widget.config import REFRESH_ALL_WITHIN
-from widget.fallback import needs_open_data
-from widget.fallback import open_data_list
 from widget.curation import CANDIDATES
 from widget.curation import curate
 from widget.curation import previous_order
+from widget.fallback import needs_open_data
+from widget.fallback import open_data_list
 from widget.freshness import is_due
 from widget.models import HistoryEntry
 from widget.models import RefreshError
