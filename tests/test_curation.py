@@ -281,3 +281,23 @@ def test_the_adapter_skips_unbuyable_books_and_looks_pins_up(amazon_api, stub_se
     # Ratings, review counts and savings come through the wire format.
     assert 'class="bw-rate" role="img" aria-label="' in html
     assert 'class="bw-save">' in html
+
+
+def test_a_hand_picked_list_is_shown_as_listed_not_curated(make_app, stub_server):
+    """Curation is for search results: a manual topic's books (no ratings,
+    no availability) stay the admin's, even with a minimum rating set."""
+    app = make_app(
+        WIDGET_ADMIN_TOKEN=ADMIN_TOKEN,
+        WIDGET_SEED_DEMO=False,
+        WIDGET_OPENLIBRARY_URL=stub_server.url,
+    )
+    client = app.test_client()
+    create(
+        client,
+        title="Desk picks",
+        catalog="manual",
+        items="0000000019\nB0STUBKND1",
+        min_rating=4.5,
+        excluded_words="artemis",
+    )
+    assert refresh(client, "desk-picks") == ["0000000019", "B0STUBKND1"]
