@@ -347,7 +347,7 @@ def test_topic_page_has_preview_embed_codes_and_history(admin):
     admin.post("/admin/topics/new", title="Dune", item_count="4")
     page = admin.client.get("/admin/topics/dune").text
     assert '<iframe src="/admin/topics/dune/preview?count=4"' in page
-    assert "height:calc(562px - clamp(" in page  # four items, reserved
+    assert "height:calc(754px - clamp(" in page  # four items, reserved
     assert '<div data-widget-topic="dune" data-count="4"' in html.unescape(page)
     assert '<script async src="http://localhost/embed.js">' in html.unescape(page)
     assert "Not refreshed yet." in page

@@ -23,7 +23,7 @@ from widget.i18n import LANGUAGES
 from widget.params import LAYOUTS
 from widget.params import THEMES
 
-STYLE = Path(__file__).resolve().parents[1] / "templates" / "widget" / "_style.css"
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates" / "widget"
 
 
 @pytest.fixture
@@ -69,9 +69,10 @@ def test_embed_js_carries_the_height_table(client):
     script = client.get("/embed.js").get_data(as_text=True)
     table = json.loads(re.search(r"var HEIGHTS = (\{.*?\});", script).group(1))
     assert table == json.loads(json.dumps(height_table()))
-    assert table["classes"] == [0, 278, 640]
-    assert table["boxes"]["list"][1][9] == 1096  # ten items below 640 px
-    assert table["boxes"]["list"][2][9] == 1014  # and from 640 px
+    assert table["classes"] == [0, 278, 640, 900]
+    assert table["boxes"]["list"][1][9] == 1576  # ten items below 640 px
+    assert table["boxes"]["list"][2][9] == 1494  # from 640 px
+    assert table["boxes"]["list"][3][9] == 809  # from 900 px, in two columns
     assert table["extra"] == {"fr": 16, "es": 16}
 
 
@@ -115,8 +116,9 @@ def test_every_layout_is_honest_and_accessible(demo, layout):
     links = re.findall(r'<a class="bw-title" href="([^"]+)" rel="([^"]+)"', html)
     assert len(links) == 10
     assert all(rel == "sponsored nofollow noopener" for _, rel in links)
-    # Link text makes sense alone: the title, then where it goes.
-    assert "(view on Amazon)</span></a>" in html
+    # Link text makes sense alone: the title, and a button that says where
+    # it goes and for which book.
+    assert '>View on Amazon<span class="bw-vh">: ' in html
     if layout != "compact":
         assert 'alt="Cover of ' in html
         assert "Prices as of 2026-11-26 12:00 UTC" in html
@@ -158,7 +160,7 @@ def test_strings_and_dates_follow_lang(demo, lang):
 @pytest.mark.parametrize("lang", sorted(EXPECTED))
 def test_every_string_is_translated(lang):
     strings, english = LANGUAGES[lang], ENGLISH
-    for field in ("heading", "link_suffix", "cover", "disclosure", "footer"):
+    for field in ("heading", "view", "cover", "disclosure", "footer", "stars"):
         assert getattr(strings, field) != getattr(english, field), field
     for field in ("updating", "preparing", "prices_as_of", "price_disclaimer"):
         assert getattr(strings, field) != getattr(english, field), field
@@ -185,12 +187,19 @@ def test_bad_disclosures_stop_start_up(make_app, value):
 
 
 # -- colour contrast, computed from the CSS variables -----------------------
+def style() -> str:
+    """The box's style sheets: every box's, and the one of boxes with items."""
+    return (TEMPLATES / "_style.css").read_text() + (
+        TEMPLATES / "_items.css"
+    ).read_text()
+
+
 def variables(block: str) -> dict[str, str]:
     return dict(re.findall(r"--bw-(\w+):(#[0-9a-f]{6})", block))
 
 
 def theme_variables() -> dict[str, dict[str, str]]:
-    css = STYLE.read_text()
+    css = style()
     light = re.search(r"^\.bw\{([^}]*)\}", css, re.M)
     dark = re.search(r"^\.bw\[data-theme=dark\]\{([^}]*)\}", css, re.M)
     auto = re.search(r"\.bw\[data-theme=auto\]\{([^}]*)\}", css)
@@ -221,14 +230,14 @@ def test_contrast_helper_matches_known_values():
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_text_contrast_is_at_least_4_5_to_1(theme):
     colours = theme_variables()[theme]
-    for text in ("fg", "muted", "link"):
+    for text in ("fg", "muted", "link", "star", "save", "up"):
         assert contrast(colours[text], colours["bg"]) >= 4.5, text
     # Focus rings are non-text: WCAG asks 3:1.
     assert contrast(colours["focus"], colours["bg"]) >= 3.0
 
 
 def test_no_motion_and_visible_focus():
-    css = STYLE.read_text()
+    css = style()
     for motion in ("transition", "animation", "@keyframes", "smooth"):
         assert motion not in css
     assert re.search(r"a:focus-visible[^{]*\{outline:3px solid var\(--bw-focus\)", css)
@@ -256,6 +265,10 @@ def test_a_day_old_list_hides_prices_and_says_so_in_every_layout(
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
+L640 = "clamp(0px, (100cqw - 639.99px) * 10000, {}px)"
+L900 = "clamp(0px, (100cqw - 899.99px) * 10000, {}px)"
+
+
 @pytest.mark.parametrize(
     "layout, count, lang, heights, reserve",
     [
@@ -263,48 +276,51 @@ README = Path(__file__).resolve().parents[1] / "README.md"
             "list",
             10,
             "en",
-            [1096, 1096, 1014],
-            "calc(1096px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+            [1576, 1576, 1494, 809],
+            f"calc(1576px - {L640.format(82)} - {L900.format(685)})",
         ),
         (
             "list",
             10,
             "fr",
-            [1112, 1112, 1030],
-            "calc(1112px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+            [1592, 1592, 1510, 825],
+            f"calc(1592px - {L640.format(82)} - {L900.format(685)})",
         ),
         (
             "compact",
             10,
             "en",
-            [616, 616, 370],
-            "calc(616px - clamp(0px, (100cqw - 639.99px) * 10000, 246px))",
+            [616, 616, 450, 450],
+            f"calc(616px - {L640.format(166)})",
         ),
         (
             "grid",
             10,
             "en",
-            [2294, 1244, 532],
-            "calc(2294px - clamp(0px, (100cqw - 277.99px) * 10000, 1050px)"
-            " - clamp(0px, (100cqw - 639.99px) * 10000, 712px))",
+            [3054, 1624, 970, 684],
+            "calc(3054px - clamp(0px, (100cqw - 277.99px) * 10000, 1430px)"
+            f" - {L640.format(654)} - {L900.format(286)})",
         ),
         (
             "grid",
             1,
             "ja",
-            [404, 404, 322],
-            "calc(404px - clamp(0px, (100cqw - 639.99px) * 10000, 82px))",
+            [480, 480, 398, 398],
+            f"calc(480px - {L640.format(82)})",
         ),
     ],
 )
 def test_snippets_reserve_the_box_in_every_width_class(
     layout, count, lang, heights, reserve
 ):
-    assert [box_height(layout, count, lang, w) for w in (277, 278, 639, 640)] == [
+    widths = (277, 278, 639, 640, 899, 900)
+    assert [box_height(layout, count, lang, w) for w in widths] == [
         heights[0],
         heights[1],
         heights[1],
         heights[2],
+        heights[2],
+        heights[3],
     ]
     found = snippets(
         "https://w.example", "dune", "Dune", count=count, layout=layout, lang=lang

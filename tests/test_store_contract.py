@@ -205,6 +205,37 @@ def test_every_product_field_reads_back(store):
     assert store.get_state("artemis").snapshot == full
 
 
+def test_the_previous_ranking_and_curation_read_back(store):
+    """Rank movement compares with the previous ranking's ASINs, kept beside
+    the list; a topic's curation fields are kept with it."""
+    from widget.models import Pin
+
+    topic = ARTEMIS.with_changes(
+        list_type="new_releases",
+        heading="My {count} on {title}",
+        pinned=(Pin("B0FAKE0009", 1),),
+        excluded_asins=("B0FAKE0002",),
+        excluded_words=("box set",),
+        min_rating=4.5,
+        badges=True,
+    )
+    store.add_topic(topic)
+    first = snapshot(n=3)
+    store.save_snapshot(first)
+    assert store.get_state("artemis").snapshot.previous is None
+    later = TopList(
+        "artemis",
+        first.products[::-1],
+        T0 + timedelta(hours=1),
+        FAKE,
+        previous=("B0FAKE0001", "B0FAKE0002", "B0FAKE0003"),
+    )
+    store.save_snapshot(later)
+    state = store.get_state("artemis")
+    assert state.snapshot == later and state.topic == topic
+    assert state.snapshot.previous == ("B0FAKE0001", "B0FAKE0002", "B0FAKE0003")
+
+
 def test_a_list_is_only_replaced_by_a_newer_one(store):
     store.add_topic(ARTEMIS)
     store.save_snapshot(snapshot(at=T0, n=3))

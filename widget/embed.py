@@ -3,9 +3,9 @@ heights they reserve, ``embed.js``, and the tiny script inside each iframe
 document that reports its height.
 
 Heights are decided here and nowhere else. The widget's CSS gives every
-block a fixed height per layout in two width classes (below and from
-640 px; the grid has a third, one column, below 278 px), so ``box_height``
-is exact; the snippets reserve it in HTML and CSS before any script runs,
+block a fixed height per layout in three width classes (below 640 px, from
+640 and from 900 px; the grid has one more, one column, below 278 px), so
+``box_height`` is exact; the snippets reserve it in HTML and CSS before any script runs,
 and ``embed.js`` carries a table generated from it for pages that pasted an
 older snippet. The browser tests compare both with what Chromium lays out.
 
@@ -35,11 +35,16 @@ from widget.params import LAYOUTS
 
 ASSETS = Path(__file__).parent / "assets"
 
-#: Box widths where a width class begins (templates/widget/_style.css): the
-#: grid's two columns need 252 px inside the box, and from 640 px (614 px
-#: inside) headings, notes and compact rows take one line and the grid five
-#: columns.
-WIDTH_CLASSES = (0, 278, 640)
+#: Box widths where a width class begins (templates/widget/_items.css): the
+#: grid's two columns need 252 px inside the box; from 640 px (614 px
+#: inside) headings, notes and compact rows take one line, list buttons move
+#: to the right and the grid has four columns; from 900 px (874 inside) the
+#: list has two columns and the grid five.
+WIDTH_CLASSES = (0, 278, 640, 900)
+#: Heights of one item per layout (templates/widget/_items.css): a list row
+#: (80 x 120 cover), a grid cell (96 x 144 cover), a compact row narrow/wide.
+LIST_ROW, GRID_CELL, GRID_GAP = 137, 274, 12
+COMPACT_ROW = (45, 35)
 #: Languages whose disclosure takes one line more than the others.
 LONG_DISCLOSURE = ("fr", "es")
 
@@ -61,16 +66,16 @@ FRAME_SCRIPT_HASH = (
 
 def box_height(layout: str, count: int, lang: str, width: float) -> int:
     """The widget's height in CSS pixels when the box is ``width`` wide."""
-    wide = width >= WIDTH_CLASSES[2]
+    wide, wider = width >= WIDTH_CLASSES[2], width >= WIDTH_CLASSES[3]
     height = 2 * 12 + 2 + (22 if wide else 40) + 8  # padding, border, heading
     if layout == "grid":
-        columns = 5 if wide else 2 if width >= WIDTH_CLASSES[1] else 1
+        columns = 5 if wider else 4 if wide else 2 if width >= WIDTH_CLASSES[1] else 1
         rows = -(-count // columns)
-        height += rows * 198 + (rows - 1) * 12
+        height += rows * GRID_CELL + (rows - 1) * GRID_GAP
     elif layout == "compact":
-        height += count * (27 if wide else 45)
+        height += count * COMPACT_ROW[wide]
     else:
-        height += count * 89
+        height += -(-count // (2 if wider else 1)) * LIST_ROW
     if layout != "compact":
         height += 8 + (16 if wide else 32)  # the note under the list
     height += 8 + (16 if wide else 48) + (16 if lang in LONG_DISCLOSURE else 0)

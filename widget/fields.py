@@ -11,6 +11,7 @@ field with one of these kinds.
 from __future__ import annotations
 
 import re
+import string
 from abc import ABC
 from abc import abstractmethod
 from collections.abc import Callable
@@ -375,3 +376,89 @@ class BookList(Kind):
 def identifier(item: ManualItem) -> str:
     """The identifier as the admin gave it, without hyphens or labels."""
     return item.book.typed
+
+
+class Flag(Kind):
+    """On or off: JSON true/false, or on/off, yes/no, true/false, 1/0."""
+
+    input = "select"
+    options = ("off", "on")
+    metavar = "on|off"
+    WORDS = {"on": True, "yes": True, "true": True, "1": True}
+    WORDS |= {"off": False, "no": False, "false": False, "0": False}
+
+    def parse(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        word = text_of(value).lower()
+        if word not in self.WORDS:
+            raise ValueError("must be on or off (true or false)")
+        return self.WORDS[word]
+
+    def describe(self) -> str:
+        return "on or off (true or false)"
+
+    def input_schema(self) -> dict[str, Any]:
+        return {"type": ["boolean", "string"]}
+
+    def output_schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+    def text(self, value: Any) -> str:
+        return "on" if value else "off"
+
+
+class Decimal(Kind):
+    """A number with one decimal, such as a star rating: 4.5."""
+
+    input = "number"
+    metavar = "NUMBER"
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+
+    def parse(self, value: Any) -> float:
+        if isinstance(value, bool):
+            raise TypeError
+        if isinstance(value, int | float):
+            number = float(value)
+        else:
+            text = text_of(value).replace(",", ".")
+            if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3})?", text):
+                raise ValueError(f"must be a number from {self.low} to {self.high}")
+            number = float(text)
+        if not self.low <= number <= self.high:  # NaN fails here too
+            raise ValueError(f"must be a number from {self.low} to {self.high}")
+        return round(number, 1)
+
+    def describe(self) -> str:
+        return f"number, {self.low} to {self.high}"
+
+    def input_schema(self) -> dict[str, Any]:
+        return {"type": "number", "minimum": self.low, "maximum": self.high}
+
+    def form_attributes(self) -> dict[str, str]:
+        return {"min": str(self.low), "max": str(self.high), "step": "0.1"}
+
+
+class Template(Text):
+    """Text with ``{name}`` placeholders from a fixed set ("{{" is a brace)."""
+
+    def __init__(self, max_length: int, names: tuple[str, ...]) -> None:
+        super().__init__(max_length, squeeze=True)
+        self.names = names
+
+    def parse(self, value: Any) -> str:
+        text = super().parse(value)
+        wanted = " and ".join("{" + name + "}" for name in self.names)
+        try:
+            parts = [(f, s, c) for _, f, s, c in string.Formatter().parse(text) if f]
+        except ValueError:  # a lone "{" or "}"
+            parts = [("", "", None)]
+        if any(f not in self.names or s or c for f, s, c in parts):
+            raise ValueError(f"may only use the placeholders {wanted}")
+        return text
+
+    def describe(self) -> str:
+        names = ", ".join("{" + name + "}" for name in self.names)
+        return f"text with {names}, at most {self.max_length} characters"

@@ -19,7 +19,6 @@ from typing import Any
 class Strings:
     heading: str  # {count} and {title}
     heading_one: str  # {title}
-    link_suffix: str  # read after the title by screen readers: where it goes
     by: str
     cover: str  # alt text; {title}
     disclosure: str
@@ -31,6 +30,16 @@ class Strings:
     price_disclaimer: str
     date_format: str
     datetime_format: str
+    view: str  # the button on each book; its name adds ": {title}"
+    heading_new: str  # new releases: {count} and {title}
+    heading_new_one: str  # {title}
+    stars: str  # {rating} (as the language writes it)
+    reviews: str  # {count}
+    new: str  # the badge of a book that was not on the previous list
+    moved: str  # read after "▲3" / "▼1": {places}
+    saving: str = "\u2212{percent}\u202f%"  # what the price saves
+    decimal_mark: str = "."
+    thousands: str = ","
     time_format: str = "{H:02d}:{M:02d} UTC"
     #: Hand-picked and open-data lists: no ranking, covers not from Amazon.
     picks_heading: str = "{count} Recommended Books on {title}"  # {count} {title}
@@ -43,7 +52,6 @@ class Strings:
 ENGLISH = Strings(
     heading="Today's {count} Most Popular Books on {title}",
     heading_one="Today's Most Popular Book on {title}",
-    link_suffix="(view on Amazon)",
     by="by",
     cover="Cover of {title}",
     disclosure="As an Amazon Associate we earn from qualifying purchases.",
@@ -60,12 +68,19 @@ ENGLISH = Strings(
     ),
     date_format="{y:04d}-{m:02d}-{d:02d}",
     datetime_format="{y:04d}-{m:02d}-{d:02d} {H:02d}:{M:02d} UTC",
+    view="View on Amazon",
+    heading_new="The {count} Newest Books on {title}",
+    heading_new_one="The Newest Book on {title}",
+    stars="{rating} out of 5 stars",
+    reviews="{count} reviews",
+    new="New",
+    moved="places since the last list",
+    saving="\u2212{percent}%",
 )
 
 GERMAN = Strings(
     heading="Die {count} beliebtesten Bücher heute: {title}",
     heading_one="Das beliebteste Buch heute: {title}",
-    link_suffix="(bei Amazon ansehen)",
     by="von",
     cover="Cover von {title}",
     disclosure="Als Amazon-Partner verdienen wir an qualifizierten Verkäufen.",
@@ -85,12 +100,20 @@ GERMAN = Strings(
     ),
     date_format="{d:02d}.{m:02d}.{y:04d}",
     datetime_format="{d:02d}.{m:02d}.{y:04d}, {H:02d}:{M:02d} UTC",
+    view="Auf Amazon ansehen",
+    heading_new="Die {count} neuesten Bücher: {title}",
+    heading_new_one="Das neueste Buch: {title}",
+    stars="{rating} von 5 Sternen",
+    reviews="{count} Bewertungen",
+    new="Neu",
+    moved="Plätze seit der letzten Liste",
+    decimal_mark=",",
+    thousands=".",
 )
 
 FRENCH = Strings(
     heading="Top {count} des livres du jour\u00a0: {title}",
     heading_one="Le livre le plus populaire du jour\u00a0: {title}",
-    link_suffix="(voir sur Amazon)",
     by="de",
     cover="Couverture de {title}",
     disclosure=(
@@ -115,12 +138,20 @@ FRENCH = Strings(
     ),
     date_format="{d:02d}/{m:02d}/{y:04d}",
     datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+    view="Voir sur Amazon",
+    heading_new="Les {count} livres les plus récents\u00a0: {title}",
+    heading_new_one="Le livre le plus récent\u00a0: {title}",
+    stars="{rating} sur 5 étoiles",
+    reviews="{count} évaluations",
+    new="Nouveau",
+    moved="places depuis la dernière liste",
+    decimal_mark=",",
+    thousands="\u202f",
 )
 
 SPANISH = Strings(
     heading="Los {count} libros más populares de hoy: {title}",
     heading_one="El libro más popular de hoy: {title}",
-    link_suffix="(ver en Amazon)",
     by="de",
     cover="Portada de {title}",
     disclosure=(
@@ -145,12 +176,20 @@ SPANISH = Strings(
     ),
     date_format="{d:02d}/{m:02d}/{y:04d}",
     datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+    view="Ver en Amazon",
+    heading_new="Los {count} libros más recientes: {title}",
+    heading_new_one="El libro más reciente: {title}",
+    stars="{rating} de 5 estrellas",
+    reviews="{count} valoraciones",
+    new="Nuevo",
+    moved="puestos desde la última lista",
+    decimal_mark=",",
+    thousands=".",
 )
 
 ITALIAN = Strings(
     heading="I {count} libri più popolari di oggi su {title}",
     heading_one="Il libro più popolare di oggi su {title}",
-    link_suffix="(vedi su Amazon)",
     by="di",
     cover="Copertina di {title}",
     disclosure=(
@@ -172,12 +211,20 @@ ITALIAN = Strings(
     ),
     date_format="{d:02d}/{m:02d}/{y:04d}",
     datetime_format="{d:02d}/{m:02d}/{y:04d} {H:02d}:{M:02d} UTC",
+    view="Vedi su Amazon",
+    heading_new="I {count} libri più recenti su {title}",
+    heading_new_one="Il libro più recente su {title}",
+    stars="{rating} su 5 stelle",
+    reviews="{count} recensioni",
+    new="Novità",
+    moved="posizioni dall'ultimo elenco",
+    decimal_mark=",",
+    thousands=".",
 )
 
 JAPANESE = Strings(
     heading="今日の「{title}」人気書籍トップ{count}",
     heading_one="今日の「{title}」人気書籍",
-    link_suffix="(Amazonで見る)",
     by="著者:",
     cover="{title}の表紙",
     disclosure="Amazonのアソシエイトとして、当サイトは適格販売により収入を得ています。",
@@ -196,6 +243,14 @@ JAPANESE = Strings(
     ),
     date_format="{y}年{m}月{d}日",
     datetime_format="{y}年{m}月{d}日 {H:02d}:{M:02d} UTC",
+    view="Amazonで見る",
+    heading_new="「{title}」の新刊{count}冊",
+    heading_new_one="「{title}」の新刊",
+    stars="5つ星のうち{rating}",
+    reviews="{count}件の評価",
+    new="NEW",
+    moved="位(前回のリストから)",
+    saving="{percent}%オフ",
 )
 
 LANGUAGES: dict[str, Strings] = {
@@ -218,6 +273,12 @@ def match_language(tag: str) -> str | None:
 
 def strings_for(lang: str) -> Strings:
     return LANGUAGES.get(lang, ENGLISH)
+
+
+def format_number(strings: Strings, number: float, decimals: int = 0) -> str:
+    """1320 as "1,320" (en) or "1.320" (de); 4.6 as "4.6" or "4,6"."""
+    text = f"{number:,.{decimals}f}"
+    return text.translate({ord(","): strings.thousands, ord("."): strings.decimal_mark})
 
 
 def format_moment(pattern: str, moment: datetime) -> str:

@@ -27,6 +27,8 @@ MAX_REFRESH_INTERVAL = timedelta(hours=24)
 #: Availability types (Creators API ``offersV2.listings.availability.type``)
 #: of an item nobody can buy now; every other type, or none, can be bought.
 NOT_BUYABLE = frozenset({"OUT_OF_STOCK", "UNAVAILABLE"})
+_BRACKETS = re.compile(r"[(\[][^)\]]*[)\]]")
+_WORD = re.compile(r"[^\W_]+")
 _CURRENCY_SIGNS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥"}
 
 
@@ -119,9 +121,19 @@ class Product:
 
     @property
     def work(self) -> tuple[str, tuple[str, ...]]:
-        """What editions of one book share: title and authors, case-folded."""
-        title = " ".join(self.title.casefold().split())
-        return title, tuple(" ".join(a.casefold().split()) for a in self.authors)
+        """What editions of one book share: title and authors, ignoring case,
+        punctuation and a bracketed note ("Dune (Deluxe Edition)" is "dune")."""
+        title = " ".join(_WORD.findall(_BRACKETS.sub(" ", self.title).casefold()))
+        authors = tuple(" ".join(_WORD.findall(a.casefold())) for a in self.authors)
+        return title or self.title.casefold(), authors
+
+
+@dataclass(frozen=True)
+class Pin:
+    """An ASIN an admin keeps at a fixed position (1 is the top) of a list."""
+
+    asin: str
+    position: int
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,13 @@ class Topic:
     catalog: str = "search"
     #: a manual topic's books, in the admin's order
     items: tuple[ManualItem, ...] = ()
+    list_type: str = "bestsellers"  # or "new_releases"
+    heading: str | None = None  # a template with {count} and {title}
+    pinned: tuple[Pin, ...] = ()
+    excluded_asins: tuple[str, ...] = ()
+    excluded_words: tuple[str, ...] = ()
+    min_rating: float | None = None
+    badges: bool = False
 
     def with_changes(self, **changes: object) -> Topic:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -165,6 +184,9 @@ class TopList:
     products: tuple[Product, ...]
     updated_at: datetime
     source: Source
+    #: The ASINs of the ranking before this one, best first (rank movement);
+    #: None for a topic's first list.
+    previous: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ from widget.catalog.base import Catalog
 from widget.catalog.base import CatalogError
 from widget.catalog.manual import ManualCatalog
 from widget.config import REFRESH_ALL_WITHIN
+from widget.curation import CANDIDATES
+from widget.curation import curate
+from widget.curation import previous_order
 from widget.fallback import needs_open_data
 from widget.fallback import open_data_list
 from widget.freshness import is_due
@@ -192,7 +195,16 @@ class Refresher:
         catalog = self.catalog_for(topic)
         self._count("upstream_call")
         try:
-            products = catalog.top_products(topic, topic.item_count)
+            if topic.catalog == "manual":  # the admin's own books, as listed
+                products = catalog.top_products(topic, topic.item_count)
+            else:
+                found = catalog.top_products(topic, CANDIDATES)
+                products = curate(
+                    found,
+                    topic,
+                    today=self._stamp().date(),
+                    lookup=catalog.products_by_asin,
+                )
         except CatalogError as exc:
             return self._failed(state, trigger, exc.message, exc.kind)
         except Exception:  # a bug in an adapter must not blank a widget
@@ -200,7 +212,18 @@ class Refresher:
             return self._failed(
                 state, trigger, "internal error in the catalog", "internal"
             )
-        snapshot = TopList(topic.slug, tuple(products), self._stamp(), catalog.source)
+        old = state.snapshot
+        snapshot = TopList(
+            topic.slug,
+            tuple(products),
+            self._stamp(),
+            catalog.source,
+            previous=previous_order(
+                None if old is None else [p.asin for p in old.products],
+                None if old is None else old.previous,
+                [p.asin for p in products],
+            ),
+        )
         version = self.store.save_snapshot(snapshot)
         if version is None:  # removed, or a newer list landed meanwhile
             return RefreshResult(topic.slug, Outcome.SKIPPED, self.load(topic.slug))

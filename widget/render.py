@@ -22,13 +22,17 @@ from flask import render_template
 from widget.catalog.stub import COVERS_ROUTE
 from widget.embed import FRAME_SCRIPT
 from widget.i18n import DEFAULT_LANGUAGE
+from widget.i18n import ENGLISH
+from widget.i18n import Strings
 from widget.i18n import disclosure_for
 from widget.i18n import format_moment
+from widget.i18n import format_number
 from widget.i18n import strings_for
 from widget.lists import Variant
 from widget.models import Image
 from widget.models import Product
 from widget.models import Source
+from widget.models import Topic
 from widget.models import TopicState
 from widget.sources import OPEN_DATA
 
@@ -49,6 +53,14 @@ class ProductView:
     image_height: int
     price: str | None
     note: str | None = None  #: the admin's line for a hand-picked book
+    #: "large 2x" when the catalog gave a large cover (sharp on dense screens)
+    srcset: str | None = None
+    saving: str | None = None  # "−20 %"
+    stars: int | None = None  # the rating in half stars, 0 to 10
+    rating_label: str | None = None  # "4.6 out of 5 stars, 1,320 reviews"
+    reviews: str | None = None  # "1,320"
+    badge: str | None = None  # "New", "▲3", "▼1"
+    badge_label: str | None = None  # read after a movement badge
 
 
 def is_open_data_list(source: Source) -> bool:
@@ -111,22 +123,92 @@ def prices_as_of(products: Sequence[Product], updated: datetime) -> datetime | N
     return updated if any(p.price for p in products) else None
 
 
-def product_views(products: Sequence[Product]) -> list[ProductView]:
-    """Shown products as the templates read them, ranked from 1."""
-    return [
-        ProductView(
-            rank=rank,
-            title=product.title,
-            authors=", ".join(product.authors),
-            url=product.url,
-            image_url=product.image.url if product.image else None,
-            image_width=product.image.width if product.image else 0,
-            image_height=product.image.height if product.image else 0,
-            price=product.price.display if product.price else None,
-            note=product.note,
+def cover_srcset(product: Product) -> str | None:
+    """The large cover for screens of two and more device pixels per CSS
+    pixel (the medium one, 160 px tall, is the ``src``); None without one."""
+    medium, large = product.image, product.large_image
+    if medium is None or large is None or large.url == medium.url:
+        return None
+    return f"{large.url} 2x"
+
+
+def movement(
+    asin: str, rank: int, previous: Sequence[str] | None
+) -> tuple[str | None, bool]:
+    """The badge of a book ranked ``rank``: "New", "▲3", "▼1" or None; and
+    whether it is a movement (read with its words)."""
+    if previous is None:
+        return None, False
+    if asin not in previous:
+        return "new", False
+    places = previous.index(asin) + 1 - rank
+    if places == 0:
+        return None, False
+    return ("\u25b2" if places > 0 else "\u25bc") + str(abs(places)), True
+
+
+def product_views(
+    products: Sequence[Product],
+    strings: Strings = ENGLISH,
+    previous: Sequence[str] | None = None,
+) -> list[ProductView]:
+    """Shown products as the templates read them, ranked from 1; with
+    ``previous`` (a ranking's ASINs), each carries its rank movement."""
+    views = []
+    for rank, product in enumerate(products, 1):
+        image = product.image or product.large_image
+        rating, reviews = product.rating, product.reviews
+        label = None
+        if rating is not None:
+            words = [strings.stars.format(rating=format_number(strings, rating, 1))]
+            if reviews is not None:
+                count = format_number(strings, reviews)
+                words.append(strings.reviews.format(count=count))
+            label = ", ".join(words)
+        badge, moved = movement(product.asin, rank, previous)
+        views.append(
+            ProductView(
+                rank=rank,
+                title=product.title,
+                authors=", ".join(product.authors),
+                url=product.url,
+                image_url=image.url if image else None,
+                image_width=image.width if image else 0,
+                image_height=image.height if image else 0,
+                price=product.price.display if product.price else None,
+                srcset=cover_srcset(product),
+                saving=(
+                    strings.saving.format(percent=product.saving.percentage)
+                    if product.saving and product.price
+                    else None
+                ),
+                stars=None if rating is None else round(min(max(rating, 0), 5) * 2),
+                rating_label=label,
+                reviews=(
+                    None
+                    if rating is None or reviews is None
+                    else format_number(strings, reviews)
+                ),
+                badge=strings.new if badge == "new" else badge,
+                badge_label=strings.moved if moved else None,
+                note=product.note,
+            )
         )
-        for rank, product in enumerate(products, 1)
-    ]
+    return views
+
+
+def heading_pattern(
+    topic: Topic, strings: Strings, count: int, *, picks: bool = False
+) -> str:
+    """The topic's own heading template, else the language's wording (for
+    hand-picked books and open data: no "most popular")."""
+    if topic.heading:
+        return topic.heading
+    if picks:
+        return strings.picks_heading_one if count == 1 else strings.picks_heading
+    if topic.list_type == "new_releases":
+        return strings.heading_new_one if count == 1 else strings.heading_new
+    return strings.heading_one if count == 1 else strings.heading
 
 
 def widget_context(
@@ -154,12 +236,7 @@ def widget_context(
     gone = snapshot is not None and not shown
     # Hand-picked books and open data: no ranking, no Amazon images.
     picks = snapshot is not None and is_open_data_list(snapshot.source)
-    if picks:
-        pattern = (
-            strings.picks_heading_one if len(shown) == 1 else strings.picks_heading
-        )
-    else:
-        pattern = strings.heading_one if len(shown) == 1 else strings.heading
+    pattern = heading_pattern(state.topic, strings, len(shown), picks=picks)
     heading = (
         strings.unavailable if gone else pattern.format(count=len(shown), title=title)
     )
@@ -176,9 +253,14 @@ def widget_context(
         "heading": heading,
         "heading_around_title": (
             before.format(count=len(shown)),
-            after.format(count=len(shown)),
+            after.format(count=len(shown), title=title),
         ),
-        "products": product_views(shown),
+        "title_in_heading": "{title}" in pattern,
+        "products": product_views(
+            shown,
+            strings,
+            snapshot.previous if snapshot and state.topic.badges else None,
+        ),
         "strings": strings,
         "variant": variant,
         "disclosure": disclosure_for(variant.lang, settings),

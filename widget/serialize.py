@@ -151,6 +151,7 @@ def toplist_to_dict(snapshot: TopList) -> dict[str, Any]:
             "partner_tag": snapshot.source.partner_tag,
         },
         "products": [product_to_dict(p) for p in snapshot.products],
+        "previous": None if snapshot.previous is None else list(snapshot.previous),
     }
 
 
@@ -160,6 +161,7 @@ def toplist_from_dict(data: dict[str, Any]) -> TopList:
         products=tuple(product_from_dict(p) for p in data["products"]),
         updated_at=parse_iso(data["updated_at"]),
         source=source_from_stored(data["source"]),
+        previous=None if data.get("previous") is None else tuple(data["previous"]),
     )
 
 

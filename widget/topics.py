@@ -18,12 +18,18 @@ from typing import Any
 from widget.config import to_refresh_interval
 from widget.fields import BookList
 from widget.fields import Choice
+from widget.fields import Decimal
 from widget.fields import Digits
 from widget.fields import Duration
+from widget.fields import Flag
 from widget.fields import Kind
 from widget.fields import Slug
+from widget.fields import Template
 from widget.fields import Text
 from widget.fields import Whole
+from widget.list_fields import ListKind
+from widget.list_fields import Pins
+from widget.list_fields import Words
 from widget.models import MAX_ITEMS
 from widget.models import MAX_REFRESH_INTERVAL
 from widget.models import MIN_REFRESH_INTERVAL
@@ -40,6 +46,10 @@ CATALOG_KINDS = ("search", "manual")
 #: Books a manual topic may name (the widget shows its first ``item_count``).
 MAX_MANUAL_ITEMS = 50
 MAX_NOTE_LENGTH = 120
+#: ``list_type``: by sales rank, or the newest books (see widget.curation).
+LIST_TYPES = ("bestsellers", "new_releases")
+#: How many ASINs or title words a topic may exclude.
+MAX_EXCLUDED = 50
 
 
 @dataclass(frozen=True)
@@ -222,6 +232,62 @@ TOPIC_FIELDS: tuple[TopicField, ...] = (
         " Signed copy.",
         default=(),
         optional=True,  # an emptied list is cleared, not kept
+    ),
+    TopicField(
+        "list_type",
+        "List",
+        Choice(LIST_TYPES),
+        "bestsellers: by sales rank; new_releases: Amazon's NewestArrivals"
+        " sort, newest first, only books published in the last 6 months.",
+        default="bestsellers",
+    ),
+    TopicField(
+        "heading",
+        "Heading",
+        Template(120, ("count", "title")),
+        "The widget's heading; unset, the widget language's own (English:"
+        " Today's {count} Most Popular Books on {title}; for new releases:"
+        " The {count} Newest Books on {title}).",
+        optional=True,
+    ),
+    TopicField(
+        "pinned",
+        "Pinned",
+        Pins(),
+        "Books kept at fixed positions whatever the search returns.",
+        default=(),
+        optional=True,
+    ),
+    TopicField(
+        "excluded_asins",
+        "Excluded ASINs",
+        ListKind(MAX_EXCLUDED),
+        "Books never listed.",
+        default=(),
+        optional=True,
+    ),
+    TopicField(
+        "excluded_words",
+        "Excluded title words",
+        Words(MAX_EXCLUDED, 40),
+        "Books whose title has one of these words or phrases are never"
+        " listed (case ignored).",
+        default=(),
+        optional=True,
+    ),
+    TopicField(
+        "min_rating",
+        "Minimum rating",
+        Decimal(1.0, 5.0),
+        "Only books with at least this many stars (and a rating).",
+        optional=True,
+    ),
+    TopicField(
+        "badges",
+        "Badges",
+        Flag(),
+        'Mark books new since the previous list ("New") and moved ones ("▲3", "▼1").',
+        default=False,
     ),
 )
 FIELDS_BY_NAME = {field.name: field for field in TOPIC_FIELDS}

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import requests
@@ -140,6 +141,20 @@ class AmazonCatalog(Catalog):
         )
         return [products[i] for i in order[:limit]]
 
+    def products_by_asin(self, asins: Sequence[str]) -> list[Product]:
+        """``getItems`` for up to 10 ASINs; unknown ones are left out."""
+        if not asins:
+            return []
+        body = self._common() | {"itemIds": list(asins[:PAGE_SIZE])}
+        try:
+            data = self.call("getItems", body, self.clock() + self.time_limit)
+        except NoProductsFound:
+            return []
+        items = dig(data, "itemsResult", "items")
+        if not isinstance(items, list):
+            return []
+        return list(filter(None, map(to_product, items)))
+
     def close(self) -> None:
         self.session.close()
 
@@ -219,7 +234,9 @@ class AmazonCatalog(Catalog):
         }
         if topic.browse_node:
             body["browseNodeId"] = topic.browse_node
-        if topic.sort_by:
+        if topic.list_type == "new_releases":
+            body["sortBy"] = "NewestArrivals"  # widget.curation keeps the newest
+        elif topic.sort_by:
             body["sortBy"] = topic.sort_by
         return body
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from abc import ABC
 from abc import abstractmethod
+from collections.abc import Sequence
 
 from widget.models import Product
 from widget.models import Source
@@ -99,6 +100,15 @@ class Catalog(ABC):
 
         :raises CatalogError: when no list can be produced.
         """
+
+    def products_by_asin(self, asins: Sequence[str]) -> list[Product]:
+        """The products with these ASINs that the catalog knows (pinned books
+        missing from a search); a catalog that cannot look them up returns
+        none.
+
+        :raises CatalogError:
+        """
+        return []
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections; the default has none."""

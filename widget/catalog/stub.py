@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -189,6 +190,14 @@ def search(
     )
 
 
+def newest_first(items: list[StubItem]) -> list[StubItem]:
+    """The ``NewestArrivals`` order: newest first, undated items last."""
+    return sorted(
+        items,
+        key=lambda i: (i.published is None, -(i.published or date.min).toordinal()),
+    )
+
+
 class StubCatalog(Catalog):
     name = "stub"
 
@@ -231,4 +240,10 @@ class StubCatalog(Catalog):
         )
         if not found:
             raise NoProductsFound(f"no stub items match {topic.keywords!r}")
+        if topic.list_type == "new_releases" or topic.sort_by == "NewestArrivals":
+            found = newest_first(found)
         return [item.product(self.product_url(item.asin)) for item in found[:limit]]
+
+    def products_by_asin(self, asins: Sequence[str]) -> list[Product]:
+        by_asin = {item.asin: item for item in self.items}
+        return [by_asin[a].product(self.product_url(a)) for a in asins if a in by_asin]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from widget.catalog.identifiers import isbn13_to_10
 from widget.catalog.stub import StubItem
+from widget.catalog.stub import newest_first
 from widget.catalog.stub import words
 from widget.models import Image
 from widget.models import Price
 from widget.models import saving_between
 
-_EPOCH = date(1, 1, 1)
 #: The stub's one website sales-rank category, as Amazon names Books.
 BOOKS_NODE = {"displayName": "Books", "contextFreeName": "Books", "id": "283155"}
 
@@ -38,10 +37,7 @@ def relevance_order(
     """Amazon's order is not by sales rank: most matching words first, or
     newest first for ``NewestArrivals`` (undated items last)."""
     if sort_by == "NewestArrivals":
-        return sorted(
-            items,
-            key=lambda i: (i.published is None, -(i.published or _EPOCH).toordinal()),
-        )
+        return newest_first(items)
     wanted = words(keywords)
     return sorted(
         items, key=lambda i: (-len(wanted & (i.keywords | words(i.title))), i.asin)
