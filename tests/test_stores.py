@@ -65,7 +65,9 @@ def test_a_store_of_another_region_brings_its_own_credential():
     )
     de, uk = stores["de"], stores["uk"]
     assert de.partner_tag == "mysite-21" and de.market.lang == "de"
-    assert de.credential.region == "EU" and de.credential.key == "de"
+    assert de.credential.region == "EU" and de.credential.key.startswith("cred-")
+    assert uk.credential.key == de.credential.key  # one credential, one budget
+    assert "eu-client" not in de.credential.key
     assert uk.market.currency == "GBP" and de.market.currency == "EUR"
 
 

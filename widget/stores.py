@@ -16,6 +16,7 @@ region differs from the default credential's, its own credential.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -267,6 +268,12 @@ def build_stores(config: Mapping[str, Any]) -> dict[str, Store]:
             )
         own = MARKETPLACES[key]
         credential = _entry_credential(key, entry) or default_credential
+        if (
+            default_credential
+            and credential
+            and credential.key == _same(default_credential)
+        ):
+            credential = default_credential  # one credential, one budget
         if credential is not None and credential.region != own.region:
             if credential is default_credential and not amazon:
                 credential = None  # the stub catalog needs none
@@ -298,7 +305,23 @@ def _entry_credential(key: str, entry: StoreEntry) -> Credential | None:
         )
     assert entry.credential_id is not None and entry.credential_secret is not None
     version = entry.credential_version or _first_version(MARKETPLACES[key].region)
-    return Credential(key, entry.credential_id, entry.credential_secret, version)
+    return Credential(
+        credential_key(entry.credential_id),
+        entry.credential_id,
+        entry.credential_secret,
+        version,
+    )
+
+
+def _same(credential: Credential) -> str:
+    return credential_key(credential.client_id)
+
+
+def credential_key(client_id: Secret) -> str:
+    """A name for a credential that stores sharing it share (its budget),
+    and that reveals nothing of it."""
+    digest = hashlib.blake2b(client_id.reveal().encode(), digest_size=6)
+    return "cred-" + digest.hexdigest()
 
 
 def _first_version(region: str) -> str:
