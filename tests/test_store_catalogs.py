@@ -9,23 +9,19 @@ import json
 import pytest
 import requests
 
+from tests.conftest import EU
+from tests.conftest import FE
 from widget.catalog import make_catalog
 from widget.catalog import make_store_catalogs
 from widget.catalog.base import CatalogThrottled
 from widget.catalog.stub import BUNDLED_CATALOG
 from widget.catalog.stub import StubCatalog
-from widget.catalog.stub import load_stub_items
 from widget.config import load_config
 from widget.models import Topic
 from widget.store import make_store
-from widget.stubserver import StubOptions
-from widget.stubserver import create_stub_app
-from widget.stubserver import serve_in_thread
 
 NASA = Topic(slug="nasa-artemis", title="NASA Artemis", keywords="nasa artemis")
 SCIFI = Topic(slug="sf", title="Science Fiction", keywords="science fiction")
-EU = ("EU", "eu-client", "eu-secret")
-FE = ("FE", "fe-client", "fe-secret")
 
 
 def stub_settings(**stores):
@@ -89,20 +85,6 @@ def test_a_catalog_entry_sets_a_stores_price_and_link(tmp_path):
 
 
 # -- the stub-server playing several marketplaces ---------------------------------
-@pytest.fixture
-def three_regions():
-    """A stub-server with a credential per region (and the default one)."""
-    app = create_stub_app(
-        load_stub_items(BUNDLED_CATALOG),
-        BUNDLED_CATALOG.parent / "covers",
-        StubOptions(
-            client_id="na-client", client_secret="na-secret", credentials=(EU, FE)
-        ),
-    )
-    with serve_in_thread(app) as url:
-        yield url
-
-
 def _search(url, client, marketplace, version="2.1"):
     token = requests.post(
         url + "/oauth2/token",
@@ -129,8 +111,8 @@ def _search(url, client, marketplace, version="2.1"):
     )
 
 
-def test_the_stub_server_answers_each_marketplace_in_its_currency(three_regions):
-    answer = _search(three_regions, EU, "www.amazon.de", "2.2")
+def test_the_stub_server_answers_each_marketplace_in_its_currency(marketplaces):
+    answer = _search(marketplaces, EU, "www.amazon.de", "2.2")
     assert answer.status_code == 200
     item = answer.json()["searchResult"]["items"][0]
     assert item["detailPageURL"].startswith("https://www.amazon.de/dp/")
@@ -138,43 +120,42 @@ def test_the_stub_server_answers_each_marketplace_in_its_currency(three_regions)
     assert money["currency"] == "EUR" and money["displayAmount"].startswith("€")
 
 
-def test_a_regions_credential_is_refused_in_another_region(three_regions):
-    answer = _search(three_regions, EU, "www.amazon.co.jp", "2.2")
+def test_a_regions_credential_is_refused_in_another_region(marketplaces):
+    answer = _search(marketplaces, EU, "www.amazon.co.jp", "2.2")
     assert answer.status_code == 401
     assert answer.json()["reason"] == "InvalidIssuer"
     assert "Europe (EU) credential cannot serve www.amazon.co.jp" in answer.text
-    assert _search(three_regions, FE, "www.amazon.co.jp", "2.3").status_code == 200
+    assert _search(marketplaces, FE, "www.amazon.co.jp", "2.3").status_code == 200
 
 
-def amazon_settings(url, **extra):
+def three_stores(url):
+    """Settings for us (default, NA), de (EU) and jp (FE) on the stub-server."""
     stores = {
-        "de": {
-            "partner_tag": "mysite-21",
-            "credential_id": EU[1],
-            "credential_secret": EU[2],
-            "credential_version": "2.2",
-        },
-        "jp": {
-            "partner_tag": "mysite-22",
-            "credential_id": FE[1],
-            "credential_secret": FE[2],
-            "credential_version": "2.3",
-        },
+        key: {
+            "partner_tag": tag,
+            "credential_id": client[1],
+            "credential_secret": client[2],
+            "credential_version": version,
+        }
+        for key, tag, client, version in [
+            ("de", "mysite-21", EU, "2.2"),
+            ("jp", "mysite-22", FE, "2.3"),
+        ]
     }
-    return load_config(
-        {},
-        {
-            "WIDGET_CATALOG": "amazon",
-            "WIDGET_AMAZON_API_URL": url,
-            "WIDGET_AMAZON_TOKEN_URL": url + "/oauth2/token",
-            "WIDGET_AMAZON_CREDENTIAL_ID": "na-client",
-            "WIDGET_AMAZON_CREDENTIAL_SECRET": "na-secret",
-            "WIDGET_AMAZON_PARTNER_TAG": "mysite-20",
-            "WIDGET_AMAZON_STORES": json.dumps(stores),
-            "WIDGET_AMAZON_TPS": 100,
-            **extra,
-        },
-    )
+    return {
+        "WIDGET_CATALOG": "amazon",
+        "WIDGET_AMAZON_API_URL": url,
+        "WIDGET_AMAZON_TOKEN_URL": url + "/oauth2/token",
+        "WIDGET_AMAZON_CREDENTIAL_ID": "na-client",
+        "WIDGET_AMAZON_CREDENTIAL_SECRET": "na-secret",
+        "WIDGET_AMAZON_PARTNER_TAG": "mysite-20",
+        "WIDGET_AMAZON_STORES": json.dumps(stores),
+        "WIDGET_AMAZON_TPS": 100,
+    }
+
+
+def amazon_settings(url):
+    return load_config({}, three_stores(url))
 
 
 def _calls(url, operation="searchItems"):
@@ -183,9 +164,9 @@ def _calls(url, operation="searchItems"):
 
 
 def test_one_search_per_topic_and_store_and_a_budget_per_credential(
-    three_regions, tmp_path
+    marketplaces, tmp_path
 ):
-    config = amazon_settings(three_regions)
+    config = amazon_settings(marketplaces)
     store = make_store(f"sqlite:///{tmp_path}/w.db")
     catalogs = {"us": make_catalog(config, store)} | make_store_catalogs(config, store)
     lists = {
@@ -193,7 +174,7 @@ def test_one_search_per_topic_and_store_and_a_budget_per_credential(
         for key, catalog in catalogs.items()
         for topic in (NASA, SCIFI)
     }
-    searches = _calls(three_regions)
+    searches = _calls(marketplaces)
     assert sorted(c["marketplace"] for c in searches) == sorted(
         ["www.amazon.com", "www.amazon.de", "www.amazon.co.jp"] * 2
     )
@@ -209,13 +190,13 @@ def test_one_search_per_topic_and_store_and_a_budget_per_credential(
     assert "eu-client" not in catalogs["de"].budget.name
 
 
-def test_one_stores_429s_leave_the_other_stores_lists(three_regions):
-    config = amazon_settings(three_regions)
+def test_one_stores_429s_leave_the_other_stores_lists(marketplaces):
+    config = amazon_settings(marketplaces)
     catalogs = {"us": make_catalog(config)} | make_store_catalogs(config)
     for catalog in catalogs.values():
         catalog.sleep = lambda seconds: None
     requests.post(
-        three_regions + "/_stub/faults",
+        marketplaces + "/_stub/faults",
         json={"next": ["429"] * 10, "marketplace": "www.amazon.de"},
         timeout=5,
     )
@@ -223,7 +204,7 @@ def test_one_stores_429s_leave_the_other_stores_lists(three_regions):
         catalogs["de"].top_products(NASA, 10)
     assert catalogs["us"].top_products(NASA, 10)
     assert catalogs["jp"].top_products(NASA, 10)
-    statuses = {(c["marketplace"], c["status"]) for c in _calls(three_regions)}
+    statuses = {(c["marketplace"], c["status"]) for c in _calls(marketplaces)}
     assert statuses == {
         ("www.amazon.de", 429),
         ("www.amazon.com", 200),

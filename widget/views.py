@@ -37,7 +37,9 @@ def widget_response(slug: str, kind: str) -> Response:
     # The iframe document loads our covers from its own origin; a fragment
     # lives in someone else's page and needs absolute URLs.
     base_url = public_base_url() if kind == "fragment" else ""
-    variant, warning = variant_for(kind, request.query_string, base_url)
+    variant, warning = variant_for(
+        kind, request.query_string, base_url, services().store_choices
+    )
     if not is_valid_slug(slug):
         return unavailable(variant, no_topic(warning, slug), 404)
     try:
@@ -138,7 +140,9 @@ def store_unavailable(error: StoreError) -> Response:
     log.warning("store unavailable for %s: %s", request.path, error)
     kind = "fragment" if request.path.endswith("/fragment") else "document"
     base_url = public_base_url() if kind == "fragment" else ""
-    variant, warning = variant_for(kind, request.query_string, base_url)
+    variant, warning = variant_for(
+        kind, request.query_string, base_url, services().store_choices
+    )
     return unavailable(variant, warning, 503)
 
 
