@@ -11,6 +11,7 @@ from widget.config import load_config
 from widget.stores import COUNTRY_STORES
 from widget.stores import MARKETPLACES
 from widget.stores import build_stores
+from widget.stores import display_price
 from widget.stores import store_for_country
 
 AMAZON = {
@@ -151,3 +152,12 @@ def test_visitors_countries_map_to_configured_stores_or_none():
     assert store_for_country("nz", stores) is None  # no au store configured
     assert store_for_country("br", stores) is None
     assert set(COUNTRY_STORES.values()) <= set(MARKETPLACES)
+
+
+def test_prices_are_written_the_way_each_stores_pages_write_them():
+    assert display_price(1234.5, "EUR", "de") == "1.234,50 €"
+    assert display_price(19.99, "EUR", "ie") == "€19.99"
+    assert display_price(13.99, "GBP", "uk") == "£13.99"
+    assert display_price(2000, "JPY", "jp") == "¥2,000"
+    assert display_price(9.99, "CAD", "ca") == "$9.99"
+    assert display_price(5.5, "SEK", "se") == "5,50 SEK"

@@ -153,6 +153,35 @@ class StoreEntry:
     credential_version: str | None = None
 
 
+#: Stores whose shoppers write 1.234,56 € rather than €1,234.56.
+DECIMAL_COMMA = frozenset({"de", "fr", "it", "es", "nl", "be", "pl", "se", "tr", "br"})
+#: Currencies priced in whole units.
+WHOLE_UNITS = frozenset({"JPY"})
+_SIGNS = {
+    "USD": "$",
+    "CAD": "$",
+    "AUD": "$",
+    "MXN": "$",
+    "BRL": "R$",
+    "GBP": "£",
+    "EUR": "€",
+    "INR": "₹",
+    "JPY": "¥",
+}
+
+
+def display_price(amount: float, currency: str, store: str) -> str:
+    """A price as the store's own pages write it ("19,99 €" in de, "¥2,000"
+    in jp, "£13.99" in uk), the way Amazon's ``displayAmount`` comes."""
+    sign = _SIGNS.get(currency, currency)
+    if currency in WHOLE_UNITS:
+        return f"{sign}{amount:,.0f}"
+    if store in DECIMAL_COMMA:
+        text = f"{amount:,.2f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+        return f"{text} {sign}"
+    return f"{sign}{amount:,.2f}" if currency in _SIGNS else f"{amount:,.2f} {sign}"
+
+
 def region_name(region: str) -> str:
     return f"{REGION_NAMES[region]} ({region})"
 

@@ -32,6 +32,7 @@ from widget.models import make_price
 from widget.models import saving_between
 from widget.stores import BY_HOST
 from widget.stores import MARKETPLACES
+from widget.stores import display_price
 from widget.text import clean_text
 from widget.text import finite
 
@@ -92,6 +93,13 @@ def converted(price: Price | None, currency: str) -> Price | None:
     return make_price(max(math.ceil(amount) - 0.01, 0.99), currency)
 
 
+def _shown(price: Price | None, store: str) -> Price | None:
+    """``price`` written the way ``store``'s pages write it."""
+    if price is None:
+        return None
+    return replace(price, display=display_price(price.amount, price.currency, store))
+
+
 @dataclass(frozen=True)
 class StubItem:
     asin: str
@@ -122,15 +130,15 @@ class StubItem:
         if offer is not None:
             return replace(
                 self,
-                price=offer.price,
-                list_price=offer.list_price,
+                price=_shown(offer.price, key),
+                list_price=_shown(offer.list_price, key),
                 url=offer.url or self.url,
             )
         currency = MARKETPLACES[key].currency
         return replace(
             self,
-            price=converted(self.price, currency),
-            list_price=converted(self.list_price, currency),
+            price=_shown(converted(self.price, currency), key),
+            list_price=_shown(converted(self.list_price, currency), key),
         )
 
     def product(self, url: str) -> Product:
