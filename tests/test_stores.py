@@ -161,3 +161,20 @@ def test_prices_are_written_the_way_each_stores_pages_write_them():
     assert display_price(2000, "JPY", "jp") == "¥2,000"
     assert display_price(9.99, "CAD", "ca") == "$9.99"
     assert display_price(5.5, "SEK", "se") == "5,50 SEK"
+
+
+def test_embed_js_carries_the_country_and_time_zone_tables_of_configured_stores(
+    make_app,
+):
+    stores = {"de": {"partner_tag": "mysite-21"}, "uk": {"partner_tag": "a-21"}}
+    app = make_app(WIDGET_AMAZON_STORES=json.dumps(stores))
+    script = app.test_client().get("/embed.js").get_data(as_text=True)
+    table = json.loads(script.split("var STORES = ", 1)[1].split(";\n", 1)[0])
+    assert table["default"] == "us" and table["langs"] == {"de": "de", "uk": "en"}
+    assert table["countries"]["at"] == "de" and table["countries"]["ie"] == "uk"
+    assert "nz" not in table["countries"]  # no au store configured
+    assert table["zones"]["Europe/Vienna"] == "at"
+    assert table["zones"]["America/New_York"] == "us"
+    assert "Asia/Tokyo" not in table["zones"]
+    single = make_app().test_client().get("/embed.js").get_data(as_text=True)
+    assert '"langs":{}' in single

@@ -52,6 +52,10 @@ class StoreChoices:
     others: tuple[tuple[str, str], ...] = ()
 
 
+#: Only the default store (tests and pages that never ask for another).
+NO_STORES = StoreChoices()
+
+
 def parse_store(
     raw: str | None, choices: StoreChoices
 ) -> tuple[str | None, str, str | None]:
@@ -82,7 +86,7 @@ def parse_variant(
     args: dict[str, str],
     kind: str,
     base_url: str,
-    stores: StoreChoices = StoreChoices(),
+    stores: StoreChoices = NO_STORES,
 ) -> tuple[Variant, str]:
     """The variant ``args`` ask for, and the warning text ("" if none).
 
@@ -105,7 +109,7 @@ def variant_for(
     kind: str,
     query_string: bytes,
     base_url: str,
-    stores: StoreChoices = StoreChoices(),
+    stores: StoreChoices = NO_STORES,
 ) -> tuple[Variant, str]:
     """``parse_variant`` memoised on the raw query string: embeds repeat the
     same few query strings millions of times, so parse each once."""

@@ -99,6 +99,55 @@ COUNTRY_STORES = {
     "va": "it",
 }
 
+#: Time zone → country, for ``data-store="auto"``: where a browser's clock
+#: is set says more about where its reader shops than its languages do.
+TIME_ZONES = {
+    "America/New_York": "us",
+    "America/Chicago": "us",
+    "America/Denver": "us",
+    "America/Phoenix": "us",
+    "America/Los_Angeles": "us",
+    "America/Anchorage": "us",
+    "Pacific/Honolulu": "us",
+    "America/Toronto": "ca",
+    "America/Vancouver": "ca",
+    "America/Edmonton": "ca",
+    "America/Winnipeg": "ca",
+    "America/Halifax": "ca",
+    "America/Mexico_City": "mx",
+    "America/Sao_Paulo": "br",
+    "Europe/London": "gb",
+    "Europe/Dublin": "ie",
+    "Europe/Berlin": "de",
+    "Europe/Vienna": "at",
+    "Europe/Zurich": "ch",
+    "Europe/Vaduz": "li",
+    "Europe/Luxembourg": "lu",
+    "Europe/Paris": "fr",
+    "Europe/Monaco": "mc",
+    "Europe/Brussels": "be",
+    "Europe/Amsterdam": "nl",
+    "Europe/Madrid": "es",
+    "Europe/Lisbon": "pt",
+    "Europe/Rome": "it",
+    "Europe/Warsaw": "pl",
+    "Europe/Stockholm": "se",
+    "Europe/Istanbul": "tr",
+    "Asia/Dubai": "ae",
+    "Asia/Riyadh": "sa",
+    "Africa/Cairo": "eg",
+    "Asia/Kolkata": "in",
+    "Asia/Calcutta": "in",
+    "Asia/Tokyo": "jp",
+    "Asia/Singapore": "sg",
+    "Australia/Sydney": "au",
+    "Australia/Melbourne": "au",
+    "Australia/Brisbane": "au",
+    "Australia/Perth": "au",
+    "Australia/Adelaide": "au",
+    "Pacific/Auckland": "nz",
+}
+
 #: The fields a ``WIDGET_AMAZON_STORES`` entry may have.
 ENTRY_FIELDS = (
     "partner_tag",
@@ -367,6 +416,28 @@ def _wrong_region(key: str, market: Marketplace, credential: Credential) -> str:
         f" it there; give the store a credential of version"
         f" {versions_of(market.region)}"
     )
+
+
+def auto_table(default: str, langs: Mapping[str, str]) -> dict[str, object]:
+    """What embed.js needs to pick a visitor's store in the browser: the
+    default store, each other store's language, and the country and time
+    zone tables cut to the configured stores."""
+    if not langs:  # one store: every visitor gets it
+        return {"default": default, "langs": {}, "countries": {}, "zones": {}}
+    configured = {default, *langs}
+    countries = {
+        country: key for country, key in COUNTRY_STORES.items() if key in configured
+    }
+    return {
+        "default": default,
+        "langs": dict(langs),
+        "countries": countries,
+        "zones": {
+            zone: country
+            for zone, country in TIME_ZONES.items()
+            if countries.get(country, country) in configured
+        },
+    }
 
 
 def store_for_country(country: str, stores: Mapping[str, Store]) -> str | None:

@@ -158,7 +158,7 @@ def widget_fragment(slug: str) -> Response:
 
 @bp.get("/embed.js")
 def embed_js() -> Response:
-    body = embed_script()
+    body = embed_script(services().store_choices)
     response = Response(body, 200, mimetype="text/javascript")
     response.headers["Cache-Control"] = "public, max-age=3600"
     # Blog pages that isolate themselves (COEP) may still load it.
