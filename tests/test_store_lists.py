@@ -143,3 +143,44 @@ def test_a_store_without_a_list_yet_shows_the_default_stores(amazon_app, marketp
     assert "Als Amazon-Partner" in box.text  # the visitor's language still
     jp = links(client.get("/widget/nasa-artemis?store=jp").text)
     assert jp and all("www.amazon.co.jp/" in u and "tag=mysite-22" in u for u in jp)
+
+
+# -- the admin pages ------------------------------------------------------------
+@pytest.fixture
+def store_admin(make_app, marketplaces):
+    from tests.conftest import ADMIN_TOKEN
+    from tests.test_admin import AdminActions
+
+    app = make_app(**three_stores(marketplaces), WIDGET_ADMIN_TOKEN=ADMIN_TOKEN)
+    with app.app_context():
+        refresher = services().lists.refresher
+        for catalog in [refresher.catalog, *refresher.stores.values()]:
+            catalog.sleep = lambda seconds: None
+    actions = AdminActions(app.test_client())
+    assert actions.login().status_code == 302
+    return actions
+
+
+def test_the_admin_shows_each_stores_status_age_and_error(store_admin, marketplaces):
+    client = store_admin.client
+    page = client.get("/admin/topics/nasa-artemis").text
+    assert 'id="store-de"' in page and 'id="store-jp"' in page
+    assert "never (shows the default store's list)" in page
+    refreshed = store_admin.post("/admin/topics/nasa-artemis/stores/refresh")
+    assert refreshed.status_code == 302
+    page = client.get("/admin/topics/nasa-artemis").text
+    assert "NASA Artemis [de]: refreshed" in page and "[jp]: refreshed" in page
+    row = page.split('id="store-de"', 1)[1].split("</tr>", 1)[0]
+    assert ">10<" in row and "just now" in row and "fresh" in row
+    queue_429s(marketplaces, "www.amazon.de")
+    store_admin.post("/admin/topics/nasa-artemis/stores/refresh", store="de")
+    page = client.get("/admin/topics/nasa-artemis").text
+    de = page.split('id="store-de"', 1)[1].split("</tr>", 1)[0]
+    jp = page.split('id="store-jp"', 1)[1].split("</tr>", 1)[0]
+    assert "Amazon asked us to slow down" in de and ">10<" in de
+    assert "slow down" not in jp
+    index = client.get("/admin/").text
+    cell = index.split('id="store-nasa-artemis-de"', 1)[1].split("</div>", 1)[0]
+    assert "slow down" in cell
+    unknown = store_admin.post("/admin/topics/nasa-artemis/stores/refresh", store="br")
+    assert unknown.status_code == 404
