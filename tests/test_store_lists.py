@@ -184,3 +184,36 @@ def test_the_admin_shows_each_stores_status_age_and_error(store_admin, marketpla
     assert "slow down" in cell
     unknown = store_admin.post("/admin/topics/nasa-artemis/stores/refresh", store="br")
     assert unknown.status_code == 404
+
+
+def test_a_topic_names_the_stores_it_has_lists_in(make_app, marketplaces):
+    from tests.conftest import ADMIN_TOKEN
+
+    app = make_app(**three_stores(marketplaces), WIDGET_ADMIN_TOKEN=ADMIN_TOKEN)
+    client = app.test_client()
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    api = "/api/v1/topics/nasa-artemis"
+    changed = client.patch(api, json={"stores": ["de"]}, headers=auth)
+    assert changed.status_code == 200, changed.text
+    assert changed.get_json()["topic"]["stores"] == ["de"]
+    for bad, message in [
+        (["fr"], "'fr' is not configured (us, de, jp)"),
+        (["xx"], "'xx' is not an Amazon store key"),
+    ]:
+        refused = client.patch(api, json={"stores": bad}, headers=auth)
+        assert refused.status_code == 400
+        assert message in refused.get_json()["error"]["fields"]["stores"]
+    result = app.test_cli_runner().invoke(args=["refresh", "--all"])
+    assert result.exit_code == 0, result.output
+    hosts = sorted(c["marketplace"] for c in searches(marketplaces))
+    # nasa-artemis: us and de; science-fiction (no stores named): all three
+    assert hosts == sorted(
+        ["www.amazon.com", "www.amazon.de"]
+        + ["www.amazon.com", "www.amazon.de", "www.amazon.co.jp"]
+    )
+    jp = links(client.get("/widget/nasa-artemis?store=jp").text)
+    assert jp and all(u.startswith("https://www.amazon.com/") for u in jp)
+    science = links(client.get("/widget/science-fiction?store=jp").text)
+    assert all(u.startswith("https://www.amazon.co.jp/") for u in science)
+    cleared = client.patch(api, json={"stores": []}, headers=auth)
+    assert cleared.get_json()["topic"]["stores"] == []

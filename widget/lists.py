@@ -160,6 +160,8 @@ class ListService:
         state = self._states.get((slug, version, store))
         if state is None:
             state = self._remember(self.refresher.load(slug, store), store)
+        if not self.refresher.per_store(state, store):
+            return self.state(slug)  # a store the topic has no lists in
         if state.snapshot is None:
             state = self._remember(self._first_fetch(state, store), store)
         if state.snapshot is None and store is not None:

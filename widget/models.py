@@ -141,6 +141,9 @@ class Topic:
     catalog: str = "search"
     #: a manual topic's books, in the admin's order
     items: tuple[ManualItem, ...] = ()
+    #: store keys this topic is fetched for besides the default store; empty:
+    #: every configured store
+    stores: tuple[str, ...] = ()
 
     def with_changes(self, **changes: object) -> Topic:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -170,8 +170,12 @@ class Refresher:
     def per_store(state: TopicState, store: str | None) -> bool:
         """Whether the topic has lists of its own in ``store``: the default
         store always; other stores for search topics (hand-picked books link
-        to the default store, which every other store falls back to)."""
-        return store is None or state.topic.catalog != "manual"
+        to the default store, which every other store falls back to), in
+        the stores the topic names (all when it names none)."""
+        topic = state.topic
+        if store is None:
+            return True
+        return topic.catalog != "manual" and (not topic.stores or store in topic.stores)
 
     def refresh_stores(
         self,
@@ -183,7 +187,9 @@ class Refresher:
 
         :raises TopicNotFound:
         """
-        return [self.refresh(slug, trigger, wanted, key) for key in self.stores]
+        topic = self.load(slug)
+        keys = [key for key in self.stores if self.per_store(topic, key)]
+        return [self.refresh(slug, trigger, wanted, key) for key in keys]
 
     def refresh_all(
         self,
@@ -230,7 +236,9 @@ class Refresher:
             if topic.catalog == "manual":
                 continue  # hand-picked books link to the default store only
             slug = topic.slug
-            for key in self.stores:
+            for key in topic.stores or self.stores:
+                if key not in self.stores:
+                    continue  # no longer configured
                 try:
                     pairs.append((self.load(slug, key), key))
                 except TopicNotFound:

@@ -22,6 +22,7 @@ from widget.fields import Digits
 from widget.fields import Duration
 from widget.fields import Kind
 from widget.fields import Slug
+from widget.fields import StoreKeys
 from widget.fields import Text
 from widget.fields import Whole
 from widget.models import MAX_ITEMS
@@ -29,6 +30,8 @@ from widget.models import MAX_REFRESH_INTERVAL
 from widget.models import MIN_REFRESH_INTERVAL
 from widget.models import Topic
 from widget.models import slugify
+from widget.stores import MARKETPLACES
+from widget.stores import build_stores
 
 SEARCH_INDEXES = ("Books", "KindleStore", "Audible", "All")
 SORTS = ("AvgCustomerReviews", "Featured", "NewestArrivals", "Relevance")
@@ -223,6 +226,15 @@ TOPIC_FIELDS: tuple[TopicField, ...] = (
         default=(),
         optional=True,  # an emptied list is cleared, not kept
     ),
+    TopicField(
+        "stores",
+        "Stores",
+        StoreKeys(tuple(MARKETPLACES)),
+        "The configured Amazon stores this topic has lists in; empty: every one"
+        " (a store left out shows the default store's list).",
+        default=(),
+        optional=True,
+    ),
 )
 FIELDS_BY_NAME = {field.name: field for field in TOPIC_FIELDS}
 
@@ -257,6 +269,11 @@ def parse_topic(
             values[field.name] = None
     if values["catalog"] == "manual" and values["items"] == ():
         errors.setdefault("items", "must name at least one book for a manual topic")
+    configured = build_stores(settings)
+    missing = [key for key in values["stores"] or () if key not in configured]
+    if missing:
+        known = ", ".join(configured)
+        errors.setdefault("stores", f"{missing[0]!r} is not configured ({known})")
     if errors:
         raise TopicInvalid(errors)
     return Topic(**values)
