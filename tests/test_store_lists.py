@@ -10,6 +10,7 @@ import time
 import pytest
 import requests
 
+from tests.conftest import ADMIN_TOKEN
 from tests.test_store_catalogs import three_stores
 from widget.services import services
 
@@ -74,7 +75,7 @@ def test_the_api_serves_a_stores_list_and_names_the_store(stores_app):
 # -- the real adapter against a stub-server playing three marketplaces -----------
 @pytest.fixture
 def amazon_app(make_app, marketplaces):
-    app = make_app(**three_stores(marketplaces))
+    app = make_app(**three_stores(marketplaces), WIDGET_ADMIN_TOKEN=ADMIN_TOKEN)
     with app.app_context():
         for catalog in [
             services().catalog,
@@ -147,16 +148,10 @@ def test_a_store_without_a_list_yet_shows_the_default_stores(amazon_app, marketp
 
 # -- the admin pages ------------------------------------------------------------
 @pytest.fixture
-def store_admin(make_app, marketplaces):
-    from tests.conftest import ADMIN_TOKEN
+def store_admin(amazon_app):
     from tests.test_admin import AdminActions
 
-    app = make_app(**three_stores(marketplaces), WIDGET_ADMIN_TOKEN=ADMIN_TOKEN)
-    with app.app_context():
-        refresher = services().lists.refresher
-        for catalog in [refresher.catalog, *refresher.stores.values()]:
-            catalog.sleep = lambda seconds: None
-    actions = AdminActions(app.test_client())
+    actions = AdminActions(amazon_app.test_client())
     assert actions.login().status_code == 302
     return actions
 
@@ -186,10 +181,8 @@ def test_the_admin_shows_each_stores_status_age_and_error(store_admin, marketpla
     assert unknown.status_code == 404
 
 
-def test_a_topic_names_the_stores_it_has_lists_in(make_app, marketplaces):
-    from tests.conftest import ADMIN_TOKEN
-
-    app = make_app(**three_stores(marketplaces), WIDGET_ADMIN_TOKEN=ADMIN_TOKEN)
+def test_a_topic_names_the_stores_it_has_lists_in(amazon_app, marketplaces):
+    app = amazon_app
     client = app.test_client()
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     api = "/api/v1/topics/nasa-artemis"
@@ -217,3 +210,21 @@ def test_a_topic_names_the_stores_it_has_lists_in(make_app, marketplaces):
     assert all(u.startswith("https://www.amazon.co.jp/") for u in science)
     cleared = client.patch(api, json={"stores": []}, headers=auth)
     assert cleared.get_json()["topic"]["stores"] == []
+
+
+def test_the_api_refreshes_one_stores_list(amazon_app, marketplaces):
+    client = amazon_app.test_client()
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    url = "/api/v1/topics/nasa-artemis/refresh"
+    answer = client.post(url + "?store=de", headers=auth)
+    assert answer.status_code == 200, answer.text
+    body = answer.get_json()
+    assert body["store"] == "de" and body["outcome"] == "refreshed"
+    assert all(p["url"].startswith("https://www.amazon.de/") for p in body["products"])
+    assert [c["marketplace"] for c in searches(marketplaces)] == ["www.amazon.de"]
+    queue_429s(marketplaces, "www.amazon.de")
+    failed = client.post(url + "?store=de", headers=auth)
+    assert failed.status_code == 502
+    assert failed.get_json()["error"]["code"] == "upstream_throttled"
+    assert client.post(url + "?store=br", headers=auth).status_code == 400
+    assert client.post(url, headers=auth).get_json().get("store") is None

@@ -268,12 +268,17 @@ class ListService:
 
     # -- refreshing (see widget.refresh) --------------------------------------
     def refresh(
-        self, slug: str, *, trigger: str = "admin", only_if_due: bool = False
+        self,
+        slug: str,
+        *,
+        trigger: str = "admin",
+        only_if_due: bool = False,
+        store: str | None = None,
     ) -> RefreshResult:
-        """Fetch a new list now; with ``only_if_due``, only if the topic is
-        still due once its lease is held (else ``SKIPPED``).
+        """Fetch a new list (for ``store``) now; with ``only_if_due``, only
+        if the topic is still due once its lease is held (else ``SKIPPED``).
 
         :raises TopicNotFound:
         """
         wanted = self.refresher.is_due if only_if_due else None
-        return self.refresher.refresh(slug, trigger, wanted)
+        return self.refresher.refresh(slug, trigger, wanted, store)
