@@ -166,6 +166,32 @@ def stub_server():
         yield StubServer(app, base_url)
 
 
+#: Regional credentials (region, id, secret) of the ``marketplaces`` server.
+EU = ("EU", "eu-client", "eu-secret")
+FE = ("FE", "fe-client", "fe-secret")
+
+
+@pytest.fixture
+def marketplaces():
+    """A stub-server playing every marketplace, with the default credential
+    ``na-client``/``na-secret`` and a credential each for Europe and the Far
+    East; yields its URL."""
+    from widget.catalog.stub import BUNDLED_CATALOG
+    from widget.catalog.stub import load_stub_items
+    from widget.stubserver import StubOptions
+    from widget.stubserver import create_stub_app
+    from widget.stubserver import serve_in_thread
+
+    options = StubOptions(
+        client_id="na-client", client_secret="na-secret", credentials=(EU, FE)
+    )
+    app = create_stub_app(
+        load_stub_items(BUNDLED_CATALOG), BUNDLED_CATALOG.parent / "covers", options
+    )
+    with serve_in_thread(app) as url:
+        yield url
+
+
 @pytest.fixture
 def make_amazon(stub_server):
     """A factory for AmazonCatalogs on the stub-server; sleeps are recorded."""

@@ -41,8 +41,10 @@ def test_embed_js_is_a_small_cacheable_script(client):
     assert response.mimetype == "text/javascript"
     assert "public" in response.headers["Cache-Control"]
     assert "Set-Cookie" not in response.headers
-    assert len(response.data) < 7000
-    assert len(gzip.compress(response.data)) < 3000
+    # One request per page, cached a long time; what a blog pays is the
+    # gzipped size: well under a typical web font's 20 KB.
+    assert len(response.data) < 10_000
+    assert len(gzip.compress(response.data)) < 4000
     again = client.get("/embed.js", headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
 

@@ -276,6 +276,56 @@ def test_an_error_for_an_unknown_topic_changes_nothing(store):
     assert store.list_states() == []
 
 
+# -- a list per store ------------------------------------------------------------
+DE = Source("fake", "www.amazon.de", "mysite-21")
+
+
+def test_each_store_keeps_its_own_list_error_and_last_attempt(store):
+    store.add_topic(ARTEMIS)
+    store.save_snapshot(snapshot(n=3))
+    assert store.get_state("artemis", "de").snapshot is None
+    version = store.save_snapshot(snapshot(n=2, source=DE), "de")
+    assert version == store.version("artemis")  # one version for every store
+    de = store.get_state("artemis", "de")
+    assert de.snapshot == snapshot(n=2, source=DE) and de.last_attempt == T0
+    assert de.topic == ARTEMIS and de.version == version
+    assert store.get_state("artemis").snapshot == snapshot(n=3)
+    failed_at = T0 + timedelta(hours=1)
+    error = RefreshError("throttled", "throttled", failed_at)
+    assert store.record_error("artemis", error, "de") > version
+    de = store.get_state("artemis", "de")
+    assert de.error == error and de.snapshot == snapshot(n=2, source=DE)
+    assert de.last_attempt == failed_at
+    default = store.get_state("artemis")
+    assert default.error is None and default.last_attempt == T0
+    assert store.get_state("artemis", "jp").error is None
+
+
+def test_a_stores_list_is_only_replaced_by_a_newer_one(store):
+    store.add_topic(ARTEMIS)
+    store.save_snapshot(snapshot(at=T0, source=DE), "de")
+    store.record_error("artemis", RefreshError("down", "network", T0), "de")
+    earlier = snapshot(at=T0 - timedelta(hours=1), n=5, source=DE)
+    assert store.save_snapshot(earlier, "de") is None
+    later = snapshot(at=T0 + timedelta(hours=1), n=4, source=DE)
+    assert store.save_snapshot(later, "de")
+    state = store.get_state("artemis", "de")
+    assert state.snapshot == later and state.error is None
+    # The default store's list is not "newer" than any other store's.
+    assert store.save_snapshot(snapshot(at=T0)) is not None
+
+
+def test_a_removed_topic_takes_every_stores_list(store):
+    assert store.save_snapshot(snapshot(source=DE), "de") is None
+    assert store.record_error("artemis", RefreshError("x", "y", T0), "de") is None
+    assert store.get_state("artemis", "de") is None
+    store.add_topic(ARTEMIS)
+    store.save_snapshot(snapshot(source=DE), "de")
+    store.remove_topic("artemis")
+    store.add_topic(ARTEMIS)
+    assert store.get_state("artemis", "de").snapshot is None
+
+
 # -- history ------------------------------------------------------------------
 def test_history_is_newest_first_and_limited(store):
     store.add_topic(ARTEMIS)

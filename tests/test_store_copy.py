@@ -51,6 +51,8 @@ def fill(url):
     store.record_error(
         "artemis", RefreshError("throttled", "throttled", T0 + timedelta(hours=1))
     )
+    de = Source("fake", "www.amazon.de", "mysite-21")
+    store.save_snapshot(TopList("artemis", (make_product(3),), T0, de), "de")
     store.set_meta("seeded", "1")
     store.close()
 
@@ -61,6 +63,10 @@ def contents(url):
         states = store.list_states()
         return (
             [(s.topic, s.snapshot, s.error, s.last_attempt) for s in states],
+            [
+                (de.snapshot, de.error)
+                for de in (store.get_state(s.topic.slug, "de") for s in states)
+            ],
             {s.topic.slug: store.history(s.topic.slug) for s in states},
             store.get_meta("seeded"),
         )
@@ -74,7 +80,7 @@ def test_copy_sqlite_to_redis_and_back(cli, sqlite_url, redis_url, tmp_path):
     assert there.exit_code == 0, there.output
     assert there.output == (
         f"Copied {sqlite_url} to {redis_url}: 2 topics (2 added, 0 updated,"
-        " 0 unchanged), 1 lists, 1 errors, 3 history entries\n"
+        " 0 unchanged), 2 lists, 1 errors, 3 history entries\n"
     )
     assert contents(redis_url) == contents(sqlite_url)
 
@@ -106,7 +112,8 @@ def test_a_newer_list_in_the_target_stays(cli, sqlite_url, redis_url):
     newer = TopList("artemis", (make_product(9),), T0 + timedelta(hours=2), Source("t"))
     target.save_snapshot(newer)
     result = cli("copy", sqlite_url, redis_url)
-    assert "1 added, 1 updated, 0 unchanged), 0 lists, 0 errors" in result.output
+    # the default list stays the target's; the de list (fill) is copied
+    assert "1 added, 1 updated, 0 unchanged), 1 lists, 0 errors" in result.output
     state = target.get_state("artemis")
     assert (state.topic, state.snapshot, state.error) == (ARTEMIS, newer, None)
     target.close()

@@ -25,6 +25,9 @@ from widget.admin_edit import VERSION_FIELD
 from widget.admin_edit import EditConflict
 from widget.admin_edit import form_base
 from widget.admin_edit import save_edit
+from widget.admin_stores import every_store_row
+from widget.admin_stores import refresh_stores
+from widget.admin_stores import store_rows
 from widget.admin_table import topic_row
 from widget.csrf import FIELD
 from widget.csrf import check_csrf
@@ -147,6 +150,7 @@ def index() -> str:
     return render_template(
         "admin/index.html",
         rows=rows,
+        stores=every_store_row(found.lists, [r.slug for r in rows], now),
         catalog=found.catalog.name,
         stub_lists=stub_lists(stored),
     )
@@ -162,6 +166,7 @@ def topic(slug: str) -> str:
         "admin/topic.html",
         state=state,
         row=topic_row(found.lists.serving(state), found.lists.now()),
+        stores=store_rows(found.lists, slug, found.lists.now()),
         history=found.store.history(slug),
         base_url=base_url,
         embed=snippets(base_url, slug, state.topic.title, count=count),
@@ -328,6 +333,11 @@ def _follow(job: JobRecord) -> BaseResponse:
         "warning",
     )
     return redirect(url_for("admin.job", job_id=job.id))
+
+
+@bp.post("/topics/<slug>/stores/refresh")
+def refresh_topic_stores(slug: str) -> BaseResponse:
+    return refresh_stores(slug)
 
 
 @bp.post("/topics/<slug>/refresh")

@@ -7,15 +7,18 @@ import json
 from flask import Blueprint
 from flask import Response
 from flask import jsonify
+from flask import request
 
 from widget.api_json import topic_detail
 from widget.api_json import topic_etag
 from widget.api_json import topic_summary
+from widget.errors import BadRequest
 from widget.errors import NotFound
 from widget.freshness import freshness
 from widget.freshness import topic_status
 from widget.lookup import check_slug
 from widget.lookup import public_base_url
+from widget.models import TopicState
 from widget.services import services
 from widget.store import TopicNotFound
 
@@ -31,12 +34,14 @@ def list_topics() -> Response:
 @bp.get("/topics/<slug>")
 def get_topic(slug: str) -> Response:
     check_slug(slug)
+    store = requested_store()
     lists = services().lists
     try:
-        state = lists.state(slug)
+        state = lists.state(slug, store)
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
     now = lists.now()
+    served = served_store(state, store)
     # Everything the JSON depends on is in the key, so it is built once.
     key = (
         "api",
@@ -45,10 +50,43 @@ def get_topic(slug: str) -> Response:
         freshness(state.snapshot, now),
         topic_status(state, now),
         public_base_url(),
+        served,
     )
-    body = lists.memo(key, lambda: json.dumps(topic_detail(state)).encode())
+    body = lists.memo(
+        key, lambda: json.dumps(topic_detail(state) | {"store": served}).encode()
+    )
     return Response(
         body,
         mimetype="application/json",
         headers={"Cache-Control": "public, max-age=60", "ETag": topic_etag(state)},
     )
+
+
+def requested_store() -> str | None:
+    """The ``store`` query parameter: None for the default store.
+
+    :raises BadRequest: for a store that is not configured (the API is
+        strict where widgets forgive).
+    """
+    raw = request.args.get("store")
+    choices = services().store_choices
+    if raw is None or raw == choices.default:
+        return None
+    if raw in dict(choices.others):
+        return raw
+    known = ", ".join([choices.default, *dict(choices.others)])
+    raise BadRequest(
+        f"No store {raw!r} is configured (stores: {known}).",
+        fields={"store": f"one of {known}"},
+    )
+
+
+def served_store(state: TopicState, store: str | None) -> str:
+    """The key of the store whose list ``state`` holds: ``store``'s, or the
+    default store's while ``store`` has none yet."""
+    lists = services().lists
+    default = services().store_choices.default
+    if store is None or state.snapshot is None:
+        return default
+    own = lists.refresher.source_for(state.topic, store)
+    return store if state.snapshot.source == own else default

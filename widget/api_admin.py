@@ -18,6 +18,7 @@ from flask import request
 from flask import url_for
 
 from widget import auth
+from widget.api import requested_store
 from widget.api_json import topic_detail
 from widget.api_json import topic_etag
 from widget.errors import BadRequest
@@ -218,10 +219,14 @@ def _accepted(job: JobRecord) -> tuple[Response, int, dict[str, str]]:
 def refresh_topic(
     slug: str,
 ) -> tuple[Response, int] | tuple[Response, int, dict[str, str]]:
-    job, result = refresh_job(slug, trigger="api")
+    # ?store=de refreshes that store's list (and answers with it)
+    job, result = refresh_job(slug, trigger="api", store=requested_store())
     if result is None:
         return _accepted(job)
-    return jsonify(_result_body(result)), STATUS[result.outcome]
+    body = _result_body(result)
+    if result.store is not None:
+        body["store"] = result.store
+    return jsonify(body), STATUS[result.outcome]
 
 
 @bp.post("/refresh")

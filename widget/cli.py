@@ -259,6 +259,8 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
         for slug in slugs:
             try:
                 results.append(lists.refresh(slug, trigger="cli"))
+                # ...and its list in every other configured store
+                results += lists.refresher.refresh_stores(slug, "cli")
             except TopicNotFound:
                 raise click.ClickException(f"no topic {slug!r}") from None
     else:
@@ -277,6 +279,8 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
 
 def result_line(result: RefreshResult) -> str:
     slug, outcome = result.slug, result.outcome
+    if result.store is not None:
+        slug = f"{slug} [{result.store}]"
     if outcome is Outcome.BUSY:
         return f"{slug}: another worker is refreshing it right now"
     if outcome is Outcome.SKIPPED:

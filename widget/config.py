@@ -31,6 +31,8 @@ from widget.i18n import ENGLISH
 from widget.i18n import LANGUAGES
 from widget.models import MAX_REFRESH_INTERVAL
 from widget.models import MIN_REFRESH_INTERVAL
+from widget.stores import build_stores
+from widget.stores import parse_entries
 
 # -- time limits ---------------------------------------------------------------
 # Every wait a request can make, and every wait of the work a request starts
@@ -135,10 +137,6 @@ def to_admin_token(value: Any) -> Secret | None:
     return secret
 
 
-#: Casts whose input is a secret: never repeated in an error message.
-SECRET_CASTS = (to_secret, to_admin_token)
-
-
 def to_positive_float(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError("expected a number")
@@ -240,6 +238,21 @@ def to_credential_version(value: Any) -> str:
     if text not in {"2.1", "2.2", "2.3", "3.1", "3.2", "3.3"}:
         raise ValueError("expected 2.1, 2.2, 2.3 (Cognito) or 3.1, 3.2, 3.3 (LWA)")
     return text
+
+
+def to_amazon_stores(value: Any) -> dict[str, Any]:
+    """``WIDGET_AMAZON_STORES``; each field has its ``WIDGET_AMAZON_*`` cast."""
+    return parse_entries(
+        value,
+        tag=to_partner_tag,
+        host=to_hostname,
+        secret=to_secret,
+        version=to_credential_version,
+    )
+
+
+#: Casts whose input is or holds a secret: never repeated in an error message.
+SECRET_CASTS = (to_secret, to_admin_token, to_amazon_stores)
 
 
 # -- the table ---------------------------------------------------------------
@@ -431,6 +444,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Marketplace host, e.g. `www.amazon.co.uk`.",
     ),
     Setting(
+        "WIDGET_AMAZON_STORES",
+        "{}",
+        to_amazon_stores,
+        "More Amazon stores besides the default one (which the other"
+        " `WIDGET_AMAZON_*` settings describe): a JSON object of store key"
+        ' (`uk`, `de`, `jp`...) to `{"partner_tag": ...}`, plus'
+        " `credential_id`, `credential_secret` and `credential_version` for a"
+        " store outside the default credential's region; see Several stores.",
+    ),
+    Setting(
         "WIDGET_AMAZON_API_URL",
         "https://creatorsapi.amazon",
         to_base_url,
@@ -496,6 +519,10 @@ def load_config(
             shown = "**********" if setting.cast in SECRET_CASTS else repr(raw)
             raise ConfigError(f"{setting.name}={shown}: {exc}") from None
     _check_amazon(config)
+    try:
+        build_stores(config)
+    except ValueError as exc:
+        raise ConfigError(f"WIDGET_AMAZON_STORES: {exc}") from None
     # Non-WIDGET keys (Flask's own, such as TESTING) pass through unchanged.
     config.update({k: v for k, v in overrides.items() if not k.startswith("WIDGET_")})
     return config

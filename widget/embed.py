@@ -32,6 +32,9 @@ from markupsafe import escape
 
 from widget.i18n import LANGUAGES
 from widget.params import LAYOUTS
+from widget.params import NO_STORES
+from widget.params import StoreChoices
+from widget.stores import auto_table
 
 ASSETS = Path(__file__).parent / "assets"
 
@@ -176,8 +179,13 @@ def height_table() -> dict[str, object]:
 
 
 @functools.cache
-def embed_script() -> bytes:
-    """The loader pasted on blog pages, with the height table filled in."""
+def embed_script(stores: StoreChoices = NO_STORES) -> bytes:
+    """The loader pasted on blog pages, with the height table and the
+    stores ``data-store="auto"`` chooses from filled in."""
     source = (ASSETS / "embed.js").read_text()
     table = json.dumps(height_table(), separators=(",", ":"))
-    return source.replace("/*HEIGHTS*/{}", table).encode()
+    choices = auto_table(stores.default, dict(stores.others))
+    shops = json.dumps(choices, separators=(",", ":"), sort_keys=True)
+    return (
+        source.replace("/*HEIGHTS*/{}", table).replace("/*STORES*/{}", shops).encode()
+    )

@@ -462,3 +462,38 @@ class Template(Text):
     def describe(self) -> str:
         names = ", ".join("{" + name + "}" for name in self.names)
         return f"text with {names}, at most {self.max_length} characters"
+
+
+class StoreKeys(Kind):
+    """Amazon store keys (``widget.stores``), given as a list or as text
+    separated by spaces or commas; empty means every configured store."""
+
+    metavar = "KEYS"
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+
+    def parse(self, value: Any) -> tuple[str, ...]:
+        if isinstance(value, list | tuple):
+            given = [text_of(v).lower() for v in value]
+        else:
+            given = text_of(value).lower().replace(",", " ").split()
+        unknown = [key for key in given if key not in self.keys]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not an Amazon store key (e.g. us, de)")
+        return tuple(dict.fromkeys(given))
+
+    def describe(self) -> str:
+        return "store keys such as `us de uk` (API: a list)"
+
+    def input_schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "string", "enum": list(self.keys)}}
+
+    def dump(self, value: Any) -> Any:
+        return list(value)
+
+    def load(self, data: Any) -> Any:
+        return tuple(data)
+
+    def text(self, value: Any) -> str:
+        return " ".join(value or ())

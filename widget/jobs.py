@@ -116,7 +116,7 @@ class Jobs:
         self.keep = keep
 
     def refresh(
-        self, slug: str, *, trigger: str
+        self, slug: str, *, trigger: str, store: str | None = None
     ) -> tuple[JobRecord, RefreshResult | None]:
         """Refresh one topic as a job: its result if it ended within the
         wait, else None and the job goes on.
@@ -126,7 +126,7 @@ class Jobs:
 
         def work(job: JobRecord) -> RefreshResult:
             try:
-                result = self.lists.refresh(slug, trigger=trigger)
+                result = self.lists.refresh(slug, trigger=trigger, store=store)
             except TopicNotFound:
                 job.fail(f"there is no topic called {slug!r}")
                 raise

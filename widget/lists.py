@@ -18,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import timedelta
@@ -54,6 +55,8 @@ class Variant:
     theme: str = "light"
     lang: str = "en"
     base_url: str = ""
+    #: a store besides the default one (None: the default store)
+    store: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class ListService:
         lease_ttl: float = 120.0,
         first_visit_wait: float = 5.0,
         manual: ManualCatalog | None = None,
+        stores: Mapping[str, Catalog] | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
@@ -90,7 +94,9 @@ class ListService:
             cache_size
         )
         self._memo: LockedLRU[tuple[object, ...], bytes] = LockedLRU(cache_size)
-        self._states: LockedLRU[tuple[str, int], TopicState] = LockedLRU(cache_size)
+        self._states: LockedLRU[tuple[str, int, str | None], TopicState] = LockedLRU(
+            cache_size
+        )
         self._last_version: dict[str, int] = {}
         self._first_visit_wait = first_visit_wait
         self.background = Background()
@@ -101,6 +107,7 @@ class ListService:
             lease_ttl=lease_ttl,
             count=self._count,
             manual=manual,
+            stores=stores,
         )
         #: The one "refresh all" that the scheduler, the CLI, the admin pages
         #: and the API call: every topic (or every due one), oldest list
@@ -139,23 +146,31 @@ class ListService:
         """Every topic as it may be served, ordered by title."""
         return [self.serving(state) for state in self.store.list_states()]
 
-    def state(self, slug: str) -> TopicState:
+    def state(self, slug: str, store: str | None = None) -> TopicState:
         """The topic's current state; for a topic without a list, after
-        waiting up to ``first_visit_wait`` seconds for its first one.
+        waiting up to ``first_visit_wait`` seconds for its first one. With
+        ``store``, that store's list; while it has none, the default store's
+        (never an empty box).
 
         :raises TopicNotFound:
         """
+        if store not in self.refresher.stores:
+            store = None
         version = self._version(slug)
-        state = self._states.get((slug, version))
+        state = self._states.get((slug, version, store))
         if state is None:
-            state = self._remember(self.refresher.load(slug))
+            state = self._remember(self.refresher.load(slug, store), store)
+        if not self.refresher.per_store(state, store):
+            return self.state(slug)  # a store the topic has no lists in
         if state.snapshot is None:
-            state = self._remember(self._first_fetch(state))
+            state = self._remember(self._first_fetch(state, store), store)
+        if state.snapshot is None and store is not None:
+            return self.state(slug)
         return state
 
-    def _remember(self, state: TopicState) -> TopicState:
+    def _remember(self, state: TopicState, store: str | None = None) -> TopicState:
         slug = state.topic.slug
-        self._states.put((slug, state.version), state)
+        self._states.put((slug, state.version, store), state)
         # Exactly what this worker serves if the store goes away next.
         self._last_version[slug] = state.version
         return state
@@ -165,7 +180,7 @@ class ListService:
 
         :raises TopicNotFound:
         """
-        state = self.state(slug)
+        state = self.state(slug, variant.store)
         now = self.now()
         fresh = freshness(state.snapshot, now)
         key = (slug, state.version, fresh, variant)
@@ -212,27 +227,28 @@ class ListService:
         return version
 
     # -- first lists --------------------------------------------------------
-    def _first_fetch(self, state: TopicState) -> TopicState:
-        """Have the topic's first list fetched in the background, and wait
-        for it at most ``first_visit_wait`` seconds."""
+    def _first_fetch(self, state: TopicState, store: str | None = None) -> TopicState:
+        """Have the topic's first list (for ``store``) fetched in the
+        background, and wait for it at most ``first_visit_wait`` seconds."""
         if self._recently_failed(state):
             return state
         slug = state.topic.slug
-        future = self.background.submit(
-            f"first-fetch:{slug}", lambda: self._fetch_first(slug)
-        )
+        name = f"first-fetch:{slug}" + ("" if store is None else f"@{store}")
+        future = self.background.submit(name, lambda: self._fetch_first(slug, store))
         try:
             return future.result(timeout=self._first_visit_wait)
         except TimeoutError:
             self._count("first_visit_timeout")
             return state
 
-    def _fetch_first(self, slug: str) -> TopicState:
+    def _fetch_first(self, slug: str, store: str | None = None) -> TopicState:
         """Fetch a first list under the topic's lease or, while another
         worker holds it, wait as long as a visitor would for its list."""
         deadline = time.monotonic() + self._first_visit_wait
         while True:
-            result = self.refresher.refresh(slug, "first visit", self._lacks_list)
+            result = self.refresher.refresh(
+                slug, "first visit", self._lacks_list, store
+            )
             state = result.state
             if result.outcome is not Outcome.BUSY or not self._lacks_list(state):
                 return state
@@ -252,12 +268,17 @@ class ListService:
 
     # -- refreshing (see widget.refresh) --------------------------------------
     def refresh(
-        self, slug: str, *, trigger: str = "admin", only_if_due: bool = False
+        self,
+        slug: str,
+        *,
+        trigger: str = "admin",
+        only_if_due: bool = False,
+        store: str | None = None,
     ) -> RefreshResult:
-        """Fetch a new list now; with ``only_if_due``, only if the topic is
-        still due once its lease is held (else ``SKIPPED``).
+        """Fetch a new list (for ``store``) now; with ``only_if_due``, only
+        if the topic is still due once its lease is held (else ``SKIPPED``).
 
         :raises TopicNotFound:
         """
         wanted = self.refresher.is_due if only_if_due else None
-        return self.refresher.refresh(slug, trigger, wanted)
+        return self.refresher.refresh(slug, trigger, wanted, store)

@@ -44,7 +44,9 @@ def stored_state(slug: str) -> TopicState:
     return state
 
 
-def refresh_job(slug: str, *, trigger: str) -> tuple[JobRecord, RefreshResult | None]:
+def refresh_job(
+    slug: str, *, trigger: str, store: str | None = None
+) -> tuple[JobRecord, RefreshResult | None]:
     """Refresh one topic for an admin page or the API: the job, and its
     result if it ended within the request's wait (see ``Jobs.refresh``).
 
@@ -53,7 +55,7 @@ def refresh_job(slug: str, *, trigger: str) -> tuple[JobRecord, RefreshResult | 
     """
     check_slug(slug)
     try:
-        return services().jobs.refresh(slug, trigger=trigger)
+        return services().jobs.refresh(slug, trigger=trigger, store=store)
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
 

@@ -160,6 +160,9 @@ class Topic:
     excluded_words: tuple[str, ...] = ()
     min_rating: float | None = None
     badges: bool = False
+    #: store keys this topic is fetched for besides the default store; empty:
+    #: every configured store
+    stores: tuple[str, ...] = ()
 
     def with_changes(self, **changes: object) -> Topic:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from flask import jsonify
 
 from widget.fields import Slug
 from widget.refresh import Outcome
+from widget.services import services
 from widget.topics import input_schema
 from widget.topics import output_schema
 
@@ -102,6 +103,10 @@ TOPIC_DETAIL = {
                 },
                 "source": NULLABLE_STRING,
                 "disclosure": {"type": "string"},
+                "store": {
+                    "type": "string",
+                    "description": "The key of the store whose list this is.",
+                },
                 "prices_as_of": {"type": ["string", "null"], "format": "date-time"},
                 "embed": {
                     "type": "object",
@@ -227,6 +232,22 @@ TOPIC_BODY = {
     },
 }
 SLUG_PARAMETER = {"name": "slug", "in": "path", "required": True, "schema": SLUG}
+
+
+def store_parameter() -> dict[str, Any]:
+    """``store``: one of the stores this service is configured for."""
+    choices = services().store_choices
+    keys = [choices.default, *dict(choices.others)]
+    return {
+        "name": "store",
+        "in": "query",
+        "required": False,
+        "description": "A configured store key (WIDGET_AMAZON_STORES): that"
+        " store's list; the default store's when left out.",
+        "schema": {"type": "string", "enum": keys},
+    }
+
+
 IF_MATCH = {
     "name": "If-Match",
     "in": "header",
@@ -281,7 +302,7 @@ def spec() -> dict[str, Any]:
             "/api/v1/topics/{slug}": {
                 "get": {
                     "operationId": "getTopic",
-                    "parameters": [SLUG_PARAMETER],
+                    "parameters": [SLUG_PARAMETER, store_parameter()],
                     "responses": {
                         "200": json_response("TopicDetail", "The topic and its list"),
                         **ERRORS,
@@ -304,7 +325,7 @@ def spec() -> dict[str, Any]:
                 "post": {
                     "operationId": "refreshTopic",
                     **ADMIN,
-                    "parameters": [SLUG_PARAMETER],
+                    "parameters": [SLUG_PARAMETER, store_parameter()],
                     "responses": {
                         "200": json_response("RefreshOutcome", "The new list"),
                         "202": JOB_ACCEPTED,

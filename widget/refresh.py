@@ -1,10 +1,13 @@
 """Fetching new lists: what a refresh does and what it says it did.
 
 One worker refreshes a topic at a time, whatever the number of workers and
-hosts: a lease in the store. The topic is read once, under the lease; the
-store hands back the new version with each write, so the state a refresh
-returns is what the store holds without reading it again. A failure keeps
-the last good list and records the error beside it.
+hosts: a lease in the store. With several Amazon stores, each (topic, store)
+pair is refreshed on its own: its own catalog (credential, budget), lease,
+list and error, so one store's failure never touches another's list. The
+topic is read once, under the lease; the store hands back the new version
+with each write, so the state a refresh returns is what the store holds
+without reading it again. A failure keeps the last good list and records
+the error beside it.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
 from datetime import datetime
@@ -64,6 +68,8 @@ class RefreshResult:
     state: TopicState
     items_changed: int = 0
     error: RefreshError | None = None
+    #: the store whose list this was (None: the default store)
+    store: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,12 +89,15 @@ class Refresher:
         lease_ttl: float,
         count: Callable[[str], None],
         manual: ManualCatalog | None = None,
+        stores: Mapping[str, Catalog] | None = None,
     ) -> None:
         self.store = store
         self.catalog = catalog
         #: hand-picked topics' books, and open data standing in for API lists
         self.manual = manual
         self.source = catalog.source
+        #: the catalog of each store besides the default one, by store key
+        self.stores = dict(stores or {})
         self.now = now
         self.lease_ttl = lease_ttl
         self._count = count
@@ -100,29 +109,32 @@ class Refresher:
         builds the service once and forks it into every worker."""
         return f"{os.uname().nodename}:{os.getpid()}:{self._instance}"
 
-    def catalog_for(self, topic: Topic) -> Catalog:
-        """The catalog a topic's lists come from: its own books (``manual``)
-        or the service's search."""
+    def catalog_for(self, topic: Topic, store: str | None = None) -> Catalog:
+        """The catalog a topic's lists (for ``store``) come from: its own
+        books (``manual``) or the store's search."""
         if topic.catalog == "manual" and self.manual is not None:
             return self.manual
-        return self.catalog
+        return self.catalog if store is None else self.stores[store]
 
-    def source_for(self, topic: Topic) -> Source:
-        return self.catalog_for(topic).source
+    def source_for(self, topic: Topic, store: str | None = None) -> Source:
+        return self.catalog_for(topic, store).source
 
-    def serving(self, state: TopicState) -> TopicState:
+    def serving(self, state: TopicState, store: str | None = None) -> TopicState:
         """The state as it may be served: a list from another source is not."""
-        return serving(state, self.source_for(state.topic))
+        return serving(state, self.source_for(state.topic, store))
 
-    def load(self, slug: str) -> TopicState:
-        """The topic as it may be served.
+    def load(self, slug: str, store: str | None = None) -> TopicState:
+        """The topic as it may be served (with ``store``'s list).
 
         :raises TopicNotFound:
         """
-        state = self.store.get_state(slug)
+        if store is None:
+            state = self.store.get_state(slug)
+        else:
+            state = self.store.get_state(slug, store)
         if state is None:
             raise TopicNotFound(slug)
-        return self.serving(state)
+        return self.serving(state, store)
 
     def is_due(self, state: TopicState) -> bool:
         return is_due(state, self.now())
@@ -132,24 +144,55 @@ class Refresher:
         slug: str,
         trigger: str,
         wanted: Callable[[TopicState], bool] | None = None,
+        store: str | None = None,
     ) -> RefreshResult:
-        """Fetch a new list now, under the topic's lease: ``BUSY`` while
-        another worker holds it; ``SKIPPED`` when ``wanted`` says no once the
-        lease is ours (a worker that saw a topic due a moment before another
-        refreshed it does not call the catalog again).
+        """Fetch a new list (for ``store``) now, under its lease: ``BUSY``
+        while another worker holds it; ``SKIPPED`` when ``wanted`` says no
+        once the lease is ours (a worker that saw a topic due a moment before
+        another refreshed it does not call the catalog again).
 
         :raises TopicNotFound:
         """
-        lease, holder = f"refresh:{slug}", self.holder
+        lease = f"refresh:{slug}" + ("" if store is None else f"@{store}")
+        holder = self.holder
         if not self.store.acquire_lease(lease, holder, self.lease_ttl):
-            return RefreshResult(slug, Outcome.BUSY, self.load(slug))
+            return RefreshResult(
+                slug, Outcome.BUSY, self.load(slug, store), store=store
+            )
         try:
-            state = self.load(slug)  # the one read: under the lease
-            if wanted is not None and not wanted(state):
-                return RefreshResult(slug, Outcome.SKIPPED, state)
-            return self._fetch(state, trigger)
+            state = self.load(slug, store)  # the one read: under the lease
+            if (wanted is not None and not wanted(state)) or not self.per_store(
+                state, store
+            ):
+                return RefreshResult(slug, Outcome.SKIPPED, state, store=store)
+            return self._fetch(state, trigger, store)
         finally:
             self.store.release_lease(lease, holder)
+
+    @staticmethod
+    def per_store(state: TopicState, store: str | None) -> bool:
+        """Whether the topic has lists of its own in ``store``: the default
+        store always; other stores for search topics (hand-picked books link
+        to the default store, which every other store falls back to), in
+        the stores the topic names (all when it names none)."""
+        topic = state.topic
+        if store is None:
+            return True
+        return topic.catalog != "manual" and (not topic.stores or store in topic.stores)
+
+    def refresh_stores(
+        self,
+        slug: str,
+        trigger: str,
+        wanted: Callable[[TopicState], bool] | None = None,
+    ) -> list[RefreshResult]:
+        """Refresh the topic for every store besides the default one.
+
+        :raises TopicNotFound:
+        """
+        topic = self.load(slug)
+        keys = [key for key in self.stores if self.per_store(topic, key)]
+        return [self.refresh(slug, trigger, wanted, key) for key in keys]
 
     def refresh_all(
         self,
@@ -164,20 +207,22 @@ class Refresher:
         ``REFRESH_ALL_WITHIN``); ``progress`` hears of each result."""
         limit = REFRESH_ALL_WITHIN if within is None else within
         deadline = time.monotonic() + limit
-        states = [self.serving(s) for s in self.store.list_states()]
+        pairs = [
+            (self.serving(s), None) for s in self.store.list_states()
+        ] + self._store_pairs()
         if due_only:
-            states = [s for s in states if self.is_due(s)]
-        states.sort(
-            key=lambda s: s.snapshot.updated_at.timestamp() if s.snapshot else 0
+            pairs = [(s, key) for s, key in pairs if self.is_due(s)]
+        pairs.sort(
+            key=lambda p: p[0].snapshot.updated_at.timestamp() if p[0].snapshot else 0
         )
         wanted = self.is_due if due_only else None
         results: list[RefreshResult] = []
-        for number, state in enumerate(states):
+        for number, (state, key) in enumerate(pairs):
             if results and time.monotonic() > deadline:
-                left = tuple(s.topic.slug for s in states[number:])
+                left = tuple(s.topic.slug for s, _ in pairs[number:])
                 return RefreshAll(tuple(results), left)
             try:
-                result = self.refresh(state.topic.slug, trigger, wanted)
+                result = self.refresh(state.topic.slug, trigger, wanted, key)
             except TopicNotFound:
                 continue  # removed meanwhile
             results.append(result)
@@ -185,14 +230,34 @@ class Refresher:
                 progress(result)
         return RefreshAll(tuple(results))
 
+    def _store_pairs(self) -> list[tuple[TopicState, str | None]]:
+        """Every topic with each other store's list, as it may be served."""
+        pairs: list[tuple[TopicState, str | None]] = []
+        if not self.stores:
+            return pairs
+        for topic in (s.topic for s in self.store.list_states()):
+            if topic.catalog == "manual":
+                continue  # hand-picked books link to the default store only
+            slug = topic.slug
+            for key in topic.stores or self.stores:
+                if key not in self.stores:
+                    continue  # no longer configured
+                try:
+                    pairs.append((self.load(slug, key), key))
+                except TopicNotFound:
+                    break  # removed meanwhile
+        return pairs
+
     def _stamp(self) -> datetime:
         """Now, to the second: what the store keeps, so the state a refresh
         returns renders exactly as the one every other worker reads."""
         return self.now().replace(microsecond=0)
 
-    def _fetch(self, state: TopicState, trigger: str) -> RefreshResult:
+    def _fetch(
+        self, state: TopicState, trigger: str, store: str | None = None
+    ) -> RefreshResult:
         topic = state.topic
-        catalog = self.catalog_for(topic)
+        catalog = self.catalog_for(topic, store)
         self._count("upstream_call")
         try:
             if topic.catalog == "manual":  # the admin's own books, as listed
@@ -206,11 +271,11 @@ class Refresher:
                     lookup=catalog.products_by_asin,
                 )
         except CatalogError as exc:
-            return self._failed(state, trigger, exc.message, exc.kind)
+            return self._failed(state, trigger, exc.message, exc.kind, store)
         except Exception:  # a bug in an adapter must not blank a widget
             log.exception("catalog %s crashed refreshing %s", catalog.name, topic.slug)
             return self._failed(
-                state, trigger, "internal error in the catalog", "internal"
+                state, trigger, "internal error in the catalog", "internal", store
             )
         old = state.snapshot
         snapshot = TopList(
@@ -224,9 +289,11 @@ class Refresher:
                 [p.asin for p in products],
             ),
         )
-        version = self.store.save_snapshot(snapshot)
+        version = self.store.save_snapshot(snapshot, store)
         if version is None:  # removed, or a newer list landed meanwhile
-            return RefreshResult(topic.slug, Outcome.SKIPPED, self.load(topic.slug))
+            return RefreshResult(
+                topic.slug, Outcome.SKIPPED, self.load(topic.slug, store), store=store
+            )
         changed = items_changed(state.snapshot, snapshot)
         self.store.add_history(
             HistoryEntry(
@@ -234,11 +301,17 @@ class Refresher:
                 at=snapshot.updated_at,
                 trigger=trigger,
                 ok=True,
-                message=f"{len(products)} items",
+                message=_in_store(f"{len(products)} items", store),
                 items_changed=changed,
+                extra={} if store is None else {"store": store},
             )
         )
-        log.info("refreshed %s: %d items (%s)", topic.slug, len(products), trigger)
+        log.info(
+            "refreshed %s: %d items (%s)",
+            _in_store(topic.slug, store),
+            len(products),
+            trigger,
+        )
         new = replace(
             state,
             version=version,
@@ -247,26 +320,39 @@ class Refresher:
             last_attempt=snapshot.updated_at,
         )
         outcome = Outcome.REFRESHED if changed else Outcome.UNCHANGED
-        return RefreshResult(topic.slug, outcome, new, changed)
+        return RefreshResult(topic.slug, outcome, new, changed, store=store)
 
     def _failed(
-        self, state: TopicState, trigger: str, message: str, kind: str
+        self,
+        state: TopicState,
+        trigger: str,
+        message: str,
+        kind: str,
+        store: str | None = None,
     ) -> RefreshResult:
         self._count(f"upstream_error:{kind}")
         error = RefreshError(message, kind, self._stamp())
         slug = state.topic.slug
-        state = self._open_data_instead(state, trigger, error)
-        version = self.store.record_error(slug, error)
+        if store is None:  # open data stands in for the default store only
+            state = self._open_data_instead(state, trigger, error)
+        version = self.store.record_error(slug, error, store)
         if version is None:
             raise TopicNotFound(slug)
         self.store.add_history(
             HistoryEntry(
-                slug=slug, at=error.at, trigger=trigger, ok=False, message=message
+                slug=slug,
+                at=error.at,
+                trigger=trigger,
+                ok=False,
+                message=_in_store(message, store),
+                extra={} if store is None else {"store": store},
             )
         )
-        log.warning("refresh of %s failed (%s): %s", slug, kind, message)
+        log.warning(
+            "refresh of %s failed (%s): %s", _in_store(slug, store), kind, message
+        )
         new = replace(state, version=version, error=error, last_attempt=error.at)
-        return RefreshResult(slug, Outcome.FAILED, new, error=error)
+        return RefreshResult(slug, Outcome.FAILED, new, error=error, store=store)
 
     def _open_data_instead(
         self, state: TopicState, trigger: str, error: RefreshError
@@ -299,6 +385,11 @@ class Refresher:
         )
         log.warning("%s: its books are shown from open data", stand_in.slug)
         return replace(state, version=version, snapshot=stand_in)
+
+
+def _in_store(text: str, store: str | None) -> str:
+    """``text`` marked with the store it is about (the default store: as is)."""
+    return text if store is None else f"{text} [{store}]"
 
 
 def items_changed(old: TopList | None, new: TopList) -> int:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -18,17 +19,20 @@ from widget.catalog import Catalog
 from widget.catalog import StubCatalog
 from widget.catalog import make_catalog
 from widget.catalog import make_manual_catalog
+from widget.catalog import make_store_catalogs
 from widget.config import ConfigError
 from widget.config import longest_fetch
 from widget.freshness import utc_now
 from widget.jobs import Jobs
 from widget.lists import ListService
 from widget.models import Topic
+from widget.params import StoreChoices
 from widget.render import render_widget
 from widget.store import SnapshotStore
 from widget.store import StoreError
 from widget.store import TopicExists
 from widget.store import make_store
+from widget.stores import build_stores
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,8 @@ class Services:
     catalog: Catalog
     lists: ListService
     jobs: Jobs
+    #: the stores widgets may ask for with ``store=``
+    store_choices: StoreChoices = field(default_factory=StoreChoices)
 
 
 def services() -> Services:
@@ -67,6 +73,8 @@ def init_app(
             raise ConfigError(str(exc)) from None
     if catalog is None:
         catalog = make_catalog(config, store)
+    shops = build_stores(config)
+    store_catalogs = make_store_catalogs(config, store)
 
     lists = ListService(
         store,
@@ -77,6 +85,7 @@ def init_app(
         lease_ttl=config["WIDGET_LEASE_TTL"],
         first_visit_wait=config["WIDGET_FIRST_VISIT_WAIT"],
         manual=make_manual_catalog(config),
+        stores=store_catalogs,
     )
     if catalog.name == "amazon" and longest_fetch(config) >= lists.lease_ttl:
         log.warning(
@@ -86,7 +95,15 @@ def init_app(
             longest_fetch(config),
         )
     found = Services(
-        config=config, store=store, catalog=catalog, lists=lists, jobs=Jobs(lists)
+        config=config,
+        store=store,
+        catalog=catalog,
+        lists=lists,
+        jobs=Jobs(lists),
+        store_choices=StoreChoices(
+            next(iter(shops)),
+            tuple((key, shop.lang) for key, shop in shops.items() if not shop.default),
+        ),
     )
     app.extensions["widget"] = found
     if config["WIDGET_SEED_DEMO"]:

@@ -24,6 +24,7 @@ from widget.fields import Duration
 from widget.fields import Flag
 from widget.fields import Kind
 from widget.fields import Slug
+from widget.fields import StoreKeys
 from widget.fields import Template
 from widget.fields import Text
 from widget.fields import Whole
@@ -35,6 +36,8 @@ from widget.models import MAX_REFRESH_INTERVAL
 from widget.models import MIN_REFRESH_INTERVAL
 from widget.models import Topic
 from widget.models import slugify
+from widget.stores import MARKETPLACES
+from widget.stores import build_stores
 
 SEARCH_INDEXES = ("Books", "KindleStore", "Audible", "All")
 SORTS = ("AvgCustomerReviews", "Featured", "NewestArrivals", "Relevance")
@@ -289,6 +292,15 @@ TOPIC_FIELDS: tuple[TopicField, ...] = (
         'Mark books new since the previous list ("New") and moved ones ("▲3", "▼1").',
         default=False,
     ),
+    TopicField(
+        "stores",
+        "Stores",
+        StoreKeys(tuple(MARKETPLACES)),
+        "The configured Amazon stores this topic has lists in; empty: every one"
+        " (a store left out shows the default store's list).",
+        default=(),
+        optional=True,
+    ),
 )
 FIELDS_BY_NAME = {field.name: field for field in TOPIC_FIELDS}
 
@@ -323,6 +335,11 @@ def parse_topic(
             values[field.name] = None
     if values["catalog"] == "manual" and values["items"] == ():
         errors.setdefault("items", "must name at least one book for a manual topic")
+    configured = build_stores(settings)
+    missing = [key for key in values["stores"] or () if key not in configured]
+    if missing:
+        known = ", ".join(configured)
+        errors.setdefault("stores", f"{missing[0]!r} is not configured ({known})")
     if errors:
         raise TopicInvalid(errors)
     return Topic(**values)

@@ -37,7 +37,9 @@ def widget_response(slug: str, kind: str) -> Response:
     # The iframe document loads our covers from its own origin; a fragment
     # lives in someone else's page and needs absolute URLs.
     base_url = public_base_url() if kind == "fragment" else ""
-    variant, warning = variant_for(kind, request.query_string, base_url)
+    variant, warning = variant_for(
+        kind, request.query_string, base_url, services().store_choices
+    )
     if not is_valid_slug(slug):
         return unavailable(variant, no_topic(warning, slug), 404)
     try:
@@ -138,7 +140,9 @@ def store_unavailable(error: StoreError) -> Response:
     log.warning("store unavailable for %s: %s", request.path, error)
     kind = "fragment" if request.path.endswith("/fragment") else "document"
     base_url = public_base_url() if kind == "fragment" else ""
-    variant, warning = variant_for(kind, request.query_string, base_url)
+    variant, warning = variant_for(
+        kind, request.query_string, base_url, services().store_choices
+    )
     return unavailable(variant, warning, 503)
 
 
@@ -154,7 +158,7 @@ def widget_fragment(slug: str) -> Response:
 
 @bp.get("/embed.js")
 def embed_js() -> Response:
-    body = embed_script()
+    body = embed_script(services().store_choices)
     response = Response(body, 200, mimetype="text/javascript")
     response.headers["Cache-Control"] = "public, max-age=3600"
     # Blog pages that isolate themselves (COEP) may still load it.

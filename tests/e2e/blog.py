@@ -91,6 +91,8 @@ def widget_html(service_url: str, query: dict[str, str]) -> str:
         box = box.replace(
             "<div data-widget-topic", '<div data-mode="iframe" data-widget-topic'
         )
+    if query.get("store"):  # data-store="auto" and the like
+        box = box.replace("<div data-", f'<div data-store="{query["store"]}" data-', 1)
     src = f"{service_url}/embed.js"
     load = query.get("load", "async")
     if load == "injected":
@@ -118,7 +120,8 @@ def many_widgets(service_url: str, variants: str, mode: str) -> str:
 
 def blog_page(service_url: str, query: dict[str, str]) -> str:
     """``/blog?embed=inline|iframe|plain|ssi&load=plain|async|defer|injected
-    &topic=SLUG&param=NAME=VALUE&hostile=1&referrer=POLICY&legacy=1``, or
+    &topic=SLUG&param=NAME=VALUE&hostile=1&referrer=POLICY&legacy=1&store=KEY``,
+    or
     ``/blog?variants=list:10:en,grid:3:fr&embed=inline|iframe``"""
     referrer = query.get("referrer")
     if "variants" in query:

@@ -3,7 +3,8 @@
  * itself, so links leave from the blog post and no style crosses either way.
  * data-mode="iframe": an iframe kept fitted to its content by postMessage.
  * The div's own content is the fallback: it stays in the page and shows
- * again whenever the widget cannot be shown. No cookies, no storage. */
+ * again whenever the widget cannot be shown. No cookies, no storage.
+ * data-store="auto": the visitor's store, picked here (URLs stay cacheable). */
 (function () {
   "use strict";
   var me = document.currentScript;
@@ -15,6 +16,7 @@
   // widget/embed.py, which decides them.
   var HEIGHTS = /*HEIGHTS*/{};
   var LAYOUTS = ["list", "grid", "compact"];
+  var STORES = /*STORES*/{};
   var frames = [];
 
   function attr(box, name, fallback) {
@@ -79,6 +81,19 @@
     frames.push(entry);
   }
 
+  // Time zone, then language regions ("" is the default store).
+  function visitorStore() {
+    var S = STORES, found = [], langs = navigator.languages || [];
+    try { found.push(S.zones[Intl.DateTimeFormat().resolvedOptions().timeZone]); } catch (e) {}
+    for (var i = 0; i < langs.length; i++) found.push((/^[a-z]+-([a-z]{2})$/i.exec(langs[i]) || [])[1]);
+    for (var j = 0; j < found.length; j++) {
+      var c = (found[j] || "").toLowerCase(), key = S.countries[c] || c;
+      if (key === S.default) return "";
+      if (key && S.langs[key]) return key;
+    }
+    return "";
+  }
+
   function mount(box) {
     var slug = box.getAttribute("data-widget-topic") || "";
     if (box.shadowRoot || box.getAttribute("data-widget-mounted") ||
@@ -86,11 +101,15 @@
     box.setAttribute("data-widget-mounted", "1");
     var layout = attr(box, "layout", "list");
     var count = parseInt(attr(box, "count", "10"), 10);
-    var lang = attr(box, "lang", "en");
+    var store = attr(box, "store", ""), auto = store === "auto";
+    if (auto) store = visitorStore();
+    var storeLang = STORES.langs[store];  // auto: the visitor's language
+    var lang = (auto && storeLang) || attr(box, "lang", storeLang || "en");
     var query = "?count=" + encodeURIComponent(attr(box, "count", "10")) +
       "&layout=" + encodeURIComponent(layout) +
       "&theme=" + encodeURIComponent(attr(box, "theme", "light")) +
-      "&lang=" + encodeURIComponent(lang);
+      "&lang=" + encodeURIComponent(lang) +
+      (store ? "&store=" + encodeURIComponent(store) : "");
     var height = reserve(box, layout, count, lang);
     if (attr(box, "mode", "inline") === "iframe") {
       framed(box, slug, origin + "/widget/" + slug + query, height);

@@ -21,41 +21,63 @@ from widget.catalog.stub import DEMO_PARTNER_TAG
 from widget.catalog.stub import StubCatalog
 from widget.config import ConfigError
 from widget.store.base import SnapshotStore
+from widget.stores import Store
+from widget.stores import build_stores
+
+#: Makes the catalog of one store (the default one when ``Store.default``).
+CatalogMaker = Callable[[Mapping[str, Any], SnapshotStore | None, Store], Catalog]
 
 
-def _make_stub(config: Mapping[str, Any], store: SnapshotStore | None) -> Catalog:
+def _make_stub(
+    config: Mapping[str, Any], store: SnapshotStore | None, shop: Store
+) -> Catalog:
     path = Path(config["WIDGET_STUB_CATALOG"] or BUNDLED_CATALOG)
     try:
         return StubCatalog(
             path,
-            marketplace=config["WIDGET_AMAZON_MARKETPLACE"],
-            partner_tag=config["WIDGET_AMAZON_PARTNER_TAG"] or DEMO_PARTNER_TAG,
+            marketplace=shop.marketplace,
+            partner_tag=shop.partner_tag or DEMO_PARTNER_TAG,
+            # The default store shows the catalog's own prices, as always.
+            store=None if shop.default else shop.key,
         )
     except ValueError as exc:
         raise ConfigError(f"WIDGET_STUB_CATALOG: {exc}") from None
 
 
 def make_amazon_catalog(
-    config: Mapping[str, Any], store: SnapshotStore | None
+    config: Mapping[str, Any],
+    store: SnapshotStore | None,
+    shop: Store | None = None,
 ) -> Catalog:
-    """The Creators API adapter; its request budget is counted in ``store``
-    (every worker sharing the store shares the budget)."""
+    """The Creators API adapter for ``shop`` (default: the default store);
+    its request budget is counted in ``store`` per credential (every worker
+    sharing the store, and every store sharing the credential, shares it)."""
+    shop = shop or default_store(config)
+    credential = shop.credential
+    if credential is None:  # load_config let it through: stores need one
+        raise ConfigError(
+            f"WIDGET_AMAZON_STORES: store {shop.key!r} lacks a credential"
+        )
     budget = None
     if store is not None:
         budget = Budget(
-            store, tps=config["WIDGET_AMAZON_TPS"], tpd=config["WIDGET_AMAZON_TPD"]
+            store,
+            tps=config["WIDGET_AMAZON_TPS"],
+            tpd=config["WIDGET_AMAZON_TPD"],
+            # The default credential keeps the budget keys it always had.
+            name="amazon"
+            if credential.key == "default"
+            else f"amazon:{credential.key}",
         )
     credentials = Credentials(
-        config["WIDGET_AMAZON_CREDENTIAL_ID"],
-        config["WIDGET_AMAZON_CREDENTIAL_SECRET"],
-        config["WIDGET_AMAZON_CREDENTIAL_VERSION"],
+        credential.client_id, credential.client_secret, credential.version
     )
     return AmazonCatalog(
         requests.Session(),
         config["WIDGET_AMAZON_API_URL"],
         credentials,
-        marketplace=config["WIDGET_AMAZON_MARKETPLACE"],
-        partner_tag=config["WIDGET_AMAZON_PARTNER_TAG"],
+        marketplace=shop.marketplace,
+        partner_tag=shop.partner_tag or "",
         token_url=config["WIDGET_AMAZON_TOKEN_URL"],
         budget=budget,
         timeout=(
@@ -84,7 +106,7 @@ def make_manual_catalog(config: Mapping[str, Any]) -> ManualCatalog:
     )
 
 
-CATALOGS: dict[str, Callable[[Mapping[str, Any], SnapshotStore | None], Catalog]] = {
+CATALOGS: dict[str, CatalogMaker] = {
     "stub": _make_stub,
     "amazon": make_amazon_catalog,
 }
@@ -97,7 +119,28 @@ def make_catalog(
     name = config["WIDGET_CATALOG"]
     if name not in CATALOGS:
         raise ConfigError(f"WIDGET_CATALOG={name!r} is not available in this build")
-    return CATALOGS[name](config, store)
+    return CATALOGS[name](config, store, default_store(config))
+
+
+def default_store(config: Mapping[str, Any]) -> Store:
+    return next(iter(build_stores(config).values()))
+
+
+def make_store_catalogs(
+    config: Mapping[str, Any], store: SnapshotStore | None = None
+) -> dict[str, Catalog]:
+    """The catalog of every store besides the default one, by store key.
+
+    :raises ConfigError: if a catalog cannot be built from the settings.
+    """
+    name = config["WIDGET_CATALOG"]
+    if name not in CATALOGS:
+        raise ConfigError(f"WIDGET_CATALOG={name!r} is not available in this build")
+    return {
+        key: CATALOGS[name](config, store, shop)
+        for key, shop in build_stores(config).items()
+        if not shop.default
+    }
 
 
 __all__ = [
@@ -110,4 +153,5 @@ __all__ = [
     "make_amazon_catalog",
     "make_catalog",
     "make_manual_catalog",
+    "make_store_catalogs",
 ]

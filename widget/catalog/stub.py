@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,9 @@ from widget.models import Source
 from widget.models import Topic
 from widget.models import make_price
 from widget.models import saving_between
+from widget.stores import BY_HOST
+from widget.stores import MARKETPLACES
+from widget.stores import display_price
 from widget.text import clean_text
 from widget.text import finite
 
@@ -40,6 +46,59 @@ COVERS_ROUTE = "/stub-covers/"
 DEMO_PARTNER_TAG = "stubdemo-20"
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+
+#: Invented exchange rates from USD, so every store of the demo shows
+#: plausible prices in its own currency where a catalog gives none.
+STUB_RATES = {
+    "USD": 1.0,
+    "CAD": 1.35,
+    "MXN": 18.0,
+    "BRL": 5.0,
+    "GBP": 0.79,
+    "EUR": 0.92,
+    "PLN": 4.0,
+    "SEK": 10.5,
+    "TRY": 34.0,
+    "AED": 3.67,
+    "SAR": 3.75,
+    "EGP": 48.0,
+    "INR": 83.0,
+    "JPY": 150.0,
+    "SGD": 1.35,
+    "AUD": 1.5,
+}
+#: Currencies without minor units in prices.
+WHOLE_CURRENCIES = frozenset({"JPY"})
+
+
+@dataclass(frozen=True)
+class StoreOffer:
+    """An item's price, list price and link in one store (a catalog
+    entry's ``stores``)."""
+
+    price: Price | None = None
+    list_price: Price | None = None
+    url: str | None = None
+
+
+def converted(price: Price | None, currency: str) -> Price | None:
+    """``price`` in ``currency`` at the stub's invented rates, rounded the
+    way shops price books (x.99; whole yen in tens)."""
+    if price is None or price.currency == currency:
+        return price
+    if price.currency not in STUB_RATES or currency not in STUB_RATES:
+        return None
+    amount = price.amount / STUB_RATES[price.currency] * STUB_RATES[currency]
+    if currency in WHOLE_CURRENCIES:
+        return make_price(float(max(10, round(amount, -1))), currency)
+    return make_price(max(math.ceil(amount) - 0.01, 0.99), currency)
+
+
+def _shown(price: Price | None, store: str) -> Price | None:
+    """``price`` written the way ``store``'s pages write it."""
+    if price is None:
+        return None
+    return replace(price, display=display_price(price.amount, price.currency, store))
 
 
 @dataclass(frozen=True)
@@ -61,6 +120,27 @@ class StubItem:
     list_price: Price | None = None
     reviews: int | None = None
     large_image: Image | None = None
+    stores: dict[str, StoreOffer] = field(default_factory=dict, compare=False)
+
+    def in_store(self, key: str | None) -> StubItem:
+        """The item as ``key``'s store sells it: that store's entry, else
+        its prices converted to the store's currency (None: as it is)."""
+        if key is None or key not in MARKETPLACES:
+            return self
+        offer = self.stores.get(key)
+        if offer is not None:
+            return replace(
+                self,
+                price=_shown(offer.price, key),
+                list_price=_shown(offer.list_price, key),
+                url=offer.url or self.url,
+            )
+        currency = MARKETPLACES[key].currency
+        return replace(
+            self,
+            price=_shown(converted(self.price, currency), key),
+            list_price=_shown(converted(self.list_price, currency), key),
+        )
 
     def product(self, url: str) -> Product:
         """The item as a list entry linking to ``url``."""
@@ -120,6 +200,27 @@ def _image(raw: Any) -> Image | None:
     return Image(url, int(raw["width"]), int(raw["height"]))
 
 
+def _offers(raw: Any) -> dict[str, StoreOffer]:
+    """An entry's ``stores``: store key → its price, list price and link."""
+    offers: dict[str, StoreOffer] = {}
+    for key, offer in (raw or {}).items():
+        if key not in MARKETPLACES:
+            raise ValueError(f"unknown store {key!r} in stores")
+        url = offer.get("url")
+        offers[key] = StoreOffer(
+            _price(offer.get("price")),
+            _price(offer.get("list_price")),
+            None if url is None else str(url),
+        )
+    return offers
+
+
+def store_key(marketplace: str) -> str | None:
+    """The store key of a marketplace host, None for a host the table lacks."""
+    market = BY_HOST.get(marketplace)
+    return None if market is None else market.key
+
+
 def _item(raw: dict[str, Any]) -> StubItem:
     """One catalog entry. Text loses control characters; a price, rating or
     rank that is not a finite number is left out (the item stays)."""
@@ -149,6 +250,7 @@ def _item(raw: dict[str, Any]) -> StubItem:
         list_price=_price(raw.get("list_price")),
         reviews=None if reviews is None else int(reviews),
         large_image=_image(raw.get("large_image")),
+        stores=_offers(raw.get("stores")),
     )
 
 
@@ -207,12 +309,16 @@ class StubCatalog(Catalog):
         *,
         marketplace: str = "www.amazon.com",
         partner_tag: str = DEMO_PARTNER_TAG,
+        store: str | None = None,
     ) -> None:
+        """``store``: the key of a store other than the default one, whose
+        prices and links its lists show."""
         self.path = path
         self.covers_dir = path.parent / "covers"
         self.items = load_stub_items(path)
         self._marketplace = marketplace
         self._partner_tag = partner_tag
+        self.store = store
 
     def announce(self) -> None:
         """Warn that the books are invented (the service calls this when it
@@ -242,8 +348,15 @@ class StubCatalog(Catalog):
             raise NoProductsFound(f"no stub items match {topic.keywords!r}")
         if topic.list_type == "new_releases" or topic.sort_by == "NewestArrivals":
             found = newest_first(found)
-        return [item.product(self.product_url(item.asin)) for item in found[:limit]]
+        return [
+            item.in_store(self.store).product(self.product_url(item.asin))
+            for item in found[:limit]
+        ]
 
     def products_by_asin(self, asins: Sequence[str]) -> list[Product]:
         by_asin = {item.asin: item for item in self.items}
-        return [by_asin[a].product(self.product_url(a)) for a in asins if a in by_asin]
+        return [
+            by_asin[a].in_store(self.store).product(self.product_url(a))
+            for a in asins
+            if a in by_asin
+        ]

@@ -106,7 +106,11 @@ class SnapshotStore(ABC):
         """
 
     @abstractmethod
-    def get_state(self, slug: str) -> TopicState | None: ...
+    def get_state(self, slug: str, store: str | None = None) -> TopicState | None:
+        """The topic with its last good list, error and last attempt; with
+        ``store`` (a store key other than the default store's), that store's
+        list, error and last attempt instead, each kept apart from the
+        default store's and every other store's."""
 
     @abstractmethod
     def list_states(self) -> list[TopicState]:
@@ -122,18 +126,21 @@ class SnapshotStore(ABC):
 
     # -- snapshots ----------------------------------------------------------
     @abstractmethod
-    def save_snapshot(self, snapshot: TopList) -> int | None:
-        """Store a good list and clear the topic's error, atomically; returns
-        the topic's new version.
+    def save_snapshot(self, snapshot: TopList, store: str | None = None) -> int | None:
+        """Store a good list (for ``store``, see ``get_state``) and clear its
+        error, atomically; returns the topic's new version.
 
         Returns None (and changes nothing) when the topic is gone or holds a
         newer snapshot already: a list is only ever replaced by a newer one.
         """
 
     @abstractmethod
-    def record_error(self, slug: str, error: RefreshError) -> int | None:
-        """Note a failed refresh beside the last good list, which stays;
-        returns the topic's new version (None when the topic is gone)."""
+    def record_error(
+        self, slug: str, error: RefreshError, store: str | None = None
+    ) -> int | None:
+        """Note a failed refresh beside the last good list (of ``store``),
+        which stays; returns the topic's new version (None when the topic is
+        gone)."""
 
     # -- history ------------------------------------------------------------
     @abstractmethod

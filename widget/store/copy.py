@@ -12,8 +12,10 @@ import json
 from dataclasses import dataclass
 
 from widget.models import HistoryEntry
+from widget.models import TopicState
 from widget.serialize import history_to_dict
 from widget.store.base import SnapshotStore
+from widget.stores import MARKETPLACES
 
 #: Meta keys that travel with the data: "seeded" keeps a removed demo topic
 #: from coming back when the service first starts on the new store.
@@ -55,25 +57,50 @@ def copy_store(source: SnapshotStore, target: SnapshotStore) -> CopySummary:
             summary.updated += 1
         else:
             summary.unchanged += 1
-        held = existing.snapshot if existing else None
-        if state.snapshot is not None and state.snapshot != held:
-            if target.save_snapshot(state.snapshot):
-                summary.snapshots += 1
-                held = state.snapshot
-        error = state.error
-        if (
-            error is not None
-            and (existing is None or existing.error != error)
-            and (held is None or error.at >= held.updated_at)
-        ):
-            target.record_error(slug, error)
-            summary.errors += 1
+        _copy_list(state, existing, target, None, summary)
+        _copy_store_lists(source, target, slug, summary)
         summary.history += _copy_history(source, target, slug)
     for key in COPIED_META:
         value = source.get_meta(key)
         if value is not None and target.get_meta(key) != value:
             target.set_meta(key, value)
     return summary
+
+
+def _copy_store_lists(
+    source: SnapshotStore, target: SnapshotStore, slug: str, summary: CopySummary
+) -> None:
+    """Each other Amazon store's list and error of the topic (every store
+    key is looked at: the copy needs no settings)."""
+    for key in MARKETPLACES:
+        state = source.get_state(slug, key)
+        if state is None:
+            return  # removed meanwhile
+        existing = target.get_state(slug, key)
+        _copy_list(state, existing, target, key, summary)
+
+
+def _copy_list(
+    state: TopicState,
+    existing: TopicState | None,
+    target: SnapshotStore,
+    store: str | None,
+    summary: CopySummary,
+) -> None:
+    """The list (of ``store``) and its error, where the target's is older."""
+    held = existing.snapshot if existing else None
+    if state.snapshot is not None and state.snapshot != held:
+        if target.save_snapshot(state.snapshot, store):
+            summary.snapshots += 1
+            held = state.snapshot
+    error = state.error
+    if (
+        error is not None
+        and (existing is None or existing.error != error)
+        and (held is None or error.at >= held.updated_at)
+    ):
+        target.record_error(state.topic.slug, error, store)
+        summary.errors += 1
 
 
 def _copy_history(source: SnapshotStore, target: SnapshotStore, slug: str) -> int:

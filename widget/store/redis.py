@@ -5,7 +5,8 @@ Layout (all keys under ``widget:``)::
     seq                  INCR counter: every version ever handed out
     topics               set of slugs
     topic:<slug>         hash: data, title, version, snapshot, snapshot_at,
-                         error, last_attempt
+                         error, last_attempt; the same four fields ending in
+                         "@<store key>" for each other store's list
     history:<slug>       list of JSON entries, newest first, trimmed to keep
     lease:<name>         holder id, with a PX expiry
     revoked:<key>        a revoked session id, until its session would expire
@@ -87,6 +88,11 @@ URL_OPTIONS = frozenset(
 )
 
 _STATE_FIELDS = ("data", "version", "snapshot", "error", "last_attempt")
+
+
+def _suffix(store: str | None) -> str:
+    """What the fields of ``store``'s list end in ("" for the default)."""
+    return "" if store is None else "@" + store
 
 
 def client_options(url: str) -> dict[str, Any]:
@@ -229,9 +235,12 @@ class RedisStore(SnapshotStore):
             return None  # removed between listing and reading
         return state_from_stored(data, version, snapshot, error, last_attempt)
 
-    def get_state(self, slug: str) -> TopicState | None:
+    def get_state(self, slug: str, store: str | None = None) -> TopicState | None:
+        fields = _STATE_FIELDS[:2] + tuple(
+            f + _suffix(store) for f in _STATE_FIELDS[2:]
+        )
         with self._guard():
-            values = self.client.hmget(self._key("topic", slug), _STATE_FIELDS)
+            values = self.client.hmget(self._key("topic", slug), fields)
         return self._state(values)
 
     def list_states(self) -> list[TopicState]:
@@ -251,18 +260,28 @@ class RedisStore(SnapshotStore):
         return None if value is None else int(value)
 
     # -- snapshots ----------------------------------------------------------
-    def save_snapshot(self, snapshot: TopList) -> int | None:
+    def save_snapshot(self, snapshot: TopList, store: str | None = None) -> int | None:
         with self._guard():
             version = self._save_snapshot(
                 keys=[self._key("topic", snapshot.slug), self._key("seq")],
-                args=[json.dumps(toplist_to_dict(snapshot)), iso(snapshot.updated_at)],
+                args=[
+                    json.dumps(toplist_to_dict(snapshot)),
+                    iso(snapshot.updated_at),
+                    _suffix(store),
+                ],
             )
         return int(version) or None
 
-    def record_error(self, slug: str, error: RefreshError) -> int | None:
+    def record_error(
+        self, slug: str, error: RefreshError, store: str | None = None
+    ) -> int | None:
+        suffix = _suffix(store)
         return self._set(
             slug,
-            {"error": json.dumps(error_to_dict(error)), "last_attempt": iso(error.at)},
+            {
+                "error" + suffix: json.dumps(error_to_dict(error)),
+                "last_attempt" + suffix: iso(error.at),
+            },
         )
 
     # -- history ------------------------------------------------------------

@@ -46,13 +46,14 @@ return 1
 # KEYS: topic, seq. ARGV: snapshot JSON, stamp (ISO, so strings compare as times).
 # Returns the new version (0: not saved).
 SAVE_SNAPSHOT = """
+local s = ARGV[3] or ''
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local current = redis.call('HGET', KEYS[1], 'snapshot_at')
+local current = redis.call('HGET', KEYS[1], 'snapshot_at' .. s)
 if current and current > ARGV[2] then return 0 end
 local v = redis.call('INCR', KEYS[2])
-redis.call('HSET', KEYS[1], 'snapshot', ARGV[1], 'snapshot_at', ARGV[2],
-           'last_attempt', ARGV[2], 'version', v)
-redis.call('HDEL', KEYS[1], 'error')
+redis.call('HSET', KEYS[1], 'snapshot' .. s, ARGV[1], 'snapshot_at' .. s, ARGV[2],
+           'last_attempt' .. s, ARGV[2], 'version', v)
+redis.call('HDEL', KEYS[1], 'error' .. s)
 return v
 """
 

@@ -49,6 +49,15 @@ CREATE TABLE IF NOT EXISTS topics (
     error TEXT,
     last_attempt TEXT
 );
+CREATE TABLE IF NOT EXISTS store_lists (
+    slug TEXT NOT NULL,
+    store TEXT NOT NULL,
+    snapshot TEXT,
+    snapshot_at TEXT,
+    error TEXT,
+    last_attempt TEXT,
+    PRIMARY KEY (slug, store)
+);
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     slug TEXT NOT NULL,
@@ -195,6 +204,7 @@ class SQLiteStore(SnapshotStore):
             if not db.execute("DELETE FROM topics WHERE slug = ?", (slug,)).rowcount:
                 raise TopicNotFound(slug)
             db.execute("DELETE FROM history WHERE slug = ?", (slug,))
+            db.execute("DELETE FROM store_lists WHERE slug = ?", (slug,))
             self._next_version(db)
 
     _STATE_COLUMNS = "data, version, snapshot, error, last_attempt"
@@ -203,7 +213,15 @@ class SQLiteStore(SnapshotStore):
     def _state(row: sqlite3.Row) -> TopicState:
         return state_from_stored(*row)
 
-    def get_state(self, slug: str) -> TopicState | None:
+    def get_state(self, slug: str, store: str | None = None) -> TopicState | None:
+        if store is not None:
+            rows = self._read(
+                "SELECT t.data, t.version, s.snapshot, s.error, s.last_attempt"
+                " FROM topics t LEFT JOIN store_lists s"
+                " ON s.slug = t.slug AND s.store = ? WHERE t.slug = ?",
+                (store, slug),
+            )
+            return self._state(rows[0]) if rows else None
         rows = self._read(
             f"SELECT {self._STATE_COLUMNS} FROM topics WHERE slug = ?", (slug,)
         )
@@ -235,7 +253,9 @@ class SQLiteStore(SnapshotStore):
         return version
 
     # -- snapshots ----------------------------------------------------------
-    def save_snapshot(self, snapshot: TopList) -> int | None:
+    def save_snapshot(self, snapshot: TopList, store: str | None = None) -> int | None:
+        if store is not None:
+            return self._save_store_snapshot(snapshot, store)
         stamp = iso(snapshot.updated_at)
         with self._write(versions=True) as db:
             row = db.execute(
@@ -257,7 +277,58 @@ class SQLiteStore(SnapshotStore):
             )
         return version
 
-    def record_error(self, slug: str, error: RefreshError) -> int | None:
+    def _save_store_snapshot(self, snapshot: TopList, store: str) -> int | None:
+        stamp = iso(snapshot.updated_at)
+        with self._write(versions=True) as db:
+            row = db.execute(
+                "SELECT t.slug, s.snapshot_at FROM topics t LEFT JOIN store_lists s"
+                " ON s.slug = t.slug AND s.store = ? WHERE t.slug = ?",
+                (store, snapshot.slug),
+            ).fetchone()
+            if row is None or (row[1] is not None and row[1] > stamp):
+                return None
+            version = self._next_version(db)
+            db.execute(
+                "INSERT INTO store_lists (slug, store, snapshot, snapshot_at, error,"
+                " last_attempt) VALUES (?, ?, ?, ?, NULL, ?) ON CONFLICT (slug, store)"
+                " DO UPDATE SET snapshot = excluded.snapshot, snapshot_at ="
+                " excluded.snapshot_at, error = NULL, last_attempt ="
+                " excluded.last_attempt",
+                (
+                    snapshot.slug,
+                    store,
+                    json.dumps(toplist_to_dict(snapshot)),
+                    stamp,
+                    stamp,
+                ),
+            )
+            db.execute(
+                "UPDATE topics SET version = ? WHERE slug = ?", (version, snapshot.slug)
+            )
+        return version
+
+    def _record_store_error(
+        self, slug: str, error: RefreshError, store: str
+    ) -> int | None:
+        with self._write(versions=True) as db:
+            version = self._next_version(db)
+            if not db.execute(
+                "UPDATE topics SET version = ? WHERE slug = ?", (version, slug)
+            ).rowcount:
+                return None
+            db.execute(
+                "INSERT INTO store_lists (slug, store, error, last_attempt)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (slug, store) DO UPDATE SET"
+                " error = excluded.error, last_attempt = excluded.last_attempt",
+                (slug, store, json.dumps(error_to_dict(error)), iso(error.at)),
+            )
+        return version
+
+    def record_error(
+        self, slug: str, error: RefreshError, store: str | None = None
+    ) -> int | None:
+        if store is not None:
+            return self._record_store_error(slug, error, store)
         with self._write(versions=True) as db:
             version = self._next_version(db)
             changed = db.execute(

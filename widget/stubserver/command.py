@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 from widget.catalog.stub import BUNDLED_CATALOG
 from widget.catalog.stub import load_stub_items
 from widget.config import load_config
+from widget.stores import REGION_NAMES
 from widget.stubserver.app import create_stub_app
 from widget.stubserver.state import FAULTS
 from widget.stubserver.state import StubOptions
@@ -43,10 +44,22 @@ from widget.stubserver.state import StubOptions
 @click.option("--tps", default=1.0, type=float, show_default=True)
 @click.option("--client-id", default="stub-client", show_default=True)
 @click.option("--client-secret", default="stub-secret", show_default=True)
+@click.option(
+    "--credential",
+    "credentials",
+    multiple=True,
+    metavar="REGION:ID:SECRET",
+    help="A credential valid only for one region's marketplaces (NA, EU or FE),"
+    " as Amazon's are (repeatable).",
+)
 @click.option("--token-lifetime", default=3600, show_default=True, type=int)
 @click.option("--image-base", help="URL prefix for the covers (default: this server).")
 def stub_server_command(
-    host: str, port: int, faults: tuple[str, ...], **options: object
+    host: str,
+    port: int,
+    faults: tuple[str, ...],
+    credentials: tuple[str, ...],
+    **options: object,
 ) -> None:
     """Serve the Creators API and Open Library's books API over the stub
     catalog, offline."""
@@ -55,7 +68,11 @@ def stub_server_command(
         items = load_stub_items(path)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    settings = StubOptions(faults=faults or ("500",), **options)  # type: ignore[arg-type]
+    settings = StubOptions(
+        faults=faults or ("500",),
+        credentials=tuple(map(regional_credential, credentials)),
+        **options,  # type: ignore[arg-type]
+    )
     app = create_stub_app(items, path.parent / "covers", settings)
     server = make_server(host, port, app, threaded=True)
     base = f"http://{host}:{server.server_port}"
@@ -63,6 +80,8 @@ def stub_server_command(
     click.echo(f"  token URL for versions 2.x: {base}/oauth2/token")
     click.echo(f"  token URL for versions 3.x: {base}/auth/o2/token")
     click.echo(f"  credential: {settings.client_id} / {settings.client_secret}")
+    for region, client_id, secret in settings.credentials:
+        click.echo(f"  {region} credential: {client_id} / {secret}")
     click.echo(f"  Open Library books API: {base}/api/books")
     click.echo(f"  call log: {base}/_stub/calls")
     click.echo("Run the service against it with:")
@@ -80,3 +99,14 @@ def stub_server_command(
         pass
     finally:
         server.server_close()
+
+
+def regional_credential(text: str) -> tuple[str, str, str]:
+    region, _, rest = text.partition(":")
+    client_id, _, secret = rest.partition(":")
+    if region.upper() not in REGION_NAMES or not client_id or not secret:
+        raise click.BadParameter(
+            f"expected REGION:ID:SECRET with REGION one of {', '.join(REGION_NAMES)}",
+            param_hint="--credential",
+        )
+    return region.upper(), client_id, secret

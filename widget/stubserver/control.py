@@ -4,6 +4,7 @@ the bundled covers it serves."""
 from __future__ import annotations
 
 from collections import Counter
+from collections import deque
 
 from flask import Blueprint
 from flask import Response
@@ -32,6 +33,7 @@ def reset() -> Response:
     with state.lock:
         state.calls.clear()
         state.queued.clear()
+        state.queued_for.clear()
     return jsonify(ok=True)
 
 
@@ -41,10 +43,19 @@ def queue_faults() -> Response | tuple[Response, int]:
     wanted = body.get("next", []) if isinstance(body, dict) else None
     if not isinstance(wanted, list) or any(f not in FAULTS for f in wanted):
         return jsonify(error=f"next: a list of {', '.join(FAULTS)}"), 400
+    # With "marketplace", only that marketplace's calls get them.
+    marketplace = body.get("marketplace")
+    if marketplace is not None and not isinstance(marketplace, str):
+        return jsonify(error="marketplace: a host such as www.amazon.de"), 400
     state = stub_state()
     with state.lock:
-        state.queued.extend(wanted)
-    return jsonify(queued=len(state.queued))
+        queue = (
+            state.queued
+            if marketplace is None
+            else state.queued_for.setdefault(marketplace, deque())
+        )
+        queue.extend(wanted)
+    return jsonify(queued=len(queue))
 
 
 @bp.post("/_stub/eligibility")

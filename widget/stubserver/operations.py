@@ -21,6 +21,9 @@ from flask import request
 from widget.casts import PARTNER_TAG
 from widget.catalog.stub import StubItem
 from widget.catalog.stub import search
+from widget.catalog.stub import store_key
+from widget.stores import BY_HOST
+from widget.stores import region_name
 from widget.stubserver import wire
 from widget.stubserver.checks import json_body
 from widget.stubserver.checks import wrong_types
@@ -59,21 +62,34 @@ def invalid(message: str, fields: list[str]) -> NoReturn:
     refuse(400, why)
 
 
-def check_token(state: StubState) -> None:
-    """:raises Refusal: 401 unless the bearer token is live and its version
+def check_token(state: StubState) -> str | None:
+    """The region the bearer token serves (None: every region).
+
+    :raises Refusal: 401 unless the bearer token is live and its version
     matches the family that issued it."""
     match = BEARER.match(request.headers.get("Authorization", ""))
     with state.lock:
         known = state.tokens.get(match.group(1)) if match else None
     if match is None or known is None:
         refuse(401, wire.error(UNAUTHORIZED, "Invalid token.", reason="InvalidToken"))
-    family, expires = known
+    family, expires, region = known
     if time.time() >= expires:
         refuse(401, wire.error(UNAUTHORIZED, "Token expired.", reason="TokenExpired"))
     version = match.group(2)
     if (family == "2") != bool(version and version.startswith("2.")):
         message = "Credential version does not match the token issuer."
         refuse(401, wire.error(UNAUTHORIZED, message, reason="InvalidIssuer"))
+    return region
+
+
+def check_region(region: str | None, marketplace: str) -> None:
+    """:raises Refusal: 401 when a region's token asks for another region's
+    marketplace, as Amazon refuses it."""
+    market = BY_HOST.get(marketplace)
+    if region is None or market is None or market.region == region:
+        return
+    message = f"A {region_name(region)} credential cannot serve {marketplace}."
+    refuse(401, wire.error(UNAUTHORIZED, message, reason="InvalidIssuer"))
 
 
 def checked_body(state: StubState) -> dict[str, Any]:
@@ -81,7 +97,7 @@ def checked_body(state: StubState) -> dict[str, Any]:
 
     :raises Refusal: with Amazon's answer to the first that does not.
     """
-    check_token(state)
+    region = check_token(state)
     body = json_body()
     if not isinstance(body, dict):
         refuse(
@@ -92,6 +108,7 @@ def checked_body(state: StubState) -> dict[str, Any]:
         invalid("Invalid type for " + ", ".join(wrong) + ".", wrong)
     if not request.headers.get("x-marketplace"):
         invalid("The x-marketplace header is required.", ["x-marketplace"])
+    check_region(region, request.headers["x-marketplace"])
     tag = body.get("partnerTag")
     if not isinstance(tag, str) or not PARTNER_TAG.match(tag):
         message = f"The partner tag {tag!r} is invalid."
@@ -120,7 +137,7 @@ def injected_fault(state: StubState) -> str | None:
     if state.options.ineligible:  # refused before any queued fault is played
         fault: str | None = "ineligible"
     else:
-        fault = state.next_fault()
+        fault = state.next_fault(request.headers.get("x-marketplace"))
     if fault == "ineligible":
         message = "The Associate is not eligible to use the Creators API."
         why = wire.error(
@@ -143,10 +160,11 @@ def injected_fault(state: StubState) -> str | None:
 
 
 def item_json(state: StubState, item: StubItem, body: dict[str, Any]) -> dict[str, Any]:
+    marketplace = request.headers["x-marketplace"]
     return wire.item_json(
-        item,
+        item.in_store(store_key(marketplace)),
         set(body.get("resources") or ()),
-        marketplace=request.headers["x-marketplace"],
+        marketplace=marketplace,
         partner_tag=body["partnerTag"],
         image_base=state.options.image_base or request.host_url,
     )

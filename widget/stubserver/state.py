@@ -20,6 +20,7 @@ from typing import Any
 from flask import Response
 from flask import current_app
 from flask import g
+from flask import request
 
 from widget.catalog.stub import StubItem
 
@@ -31,6 +32,9 @@ FAULTS = ("429", "500", "503", "401", "malformed", "hang", "sparse", "ineligible
 class StubOptions:
     client_id: str = "stub-client"
     client_secret: str = "stub-secret"
+    #: more credentials, each (region, id, secret): valid only for that
+    #: region's marketplaces, as Amazon's are (the one above serves all)
+    credentials: tuple[tuple[str, str, str], ...] = ()
     latency: float = 0.0  #: seconds added to every catalog call
     fail_rate: float = 0.0  #: share of catalog calls given a random fault
     faults: tuple[str, ...] = ("500",)  #: the kinds fail_rate draws from
@@ -52,8 +56,11 @@ class StubState:
     covers_dir: Path = Path()
     lock: threading.Lock = field(default_factory=threading.Lock)
     calls: list[dict[str, Any]] = field(default_factory=list)
-    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)
+    #: token → (credential family "2"/"3", expiry, region or None for all)
+    tokens: dict[str, tuple[str, float, str | None]] = field(default_factory=dict)
     queued: deque[str] = field(default_factory=deque)
+    #: faults queued for one marketplace's calls only
+    queued_for: dict[str, deque[str]] = field(default_factory=dict)
     rng: random.Random = field(default_factory=random.Random)
     admitted: Counter[int] = field(default_factory=Counter)
 
@@ -61,9 +68,14 @@ class StubState:
         self.by_asin = {item.asin.upper(): item for item in self.items}
         self.by_isbn = {item.isbn: item for item in self.items if item.isbn}
 
-    def log(self, operation: str, at: float, status: int) -> None:
+    def log(
+        self, operation: str, at: float, status: int, marketplace: str | None = None
+    ) -> None:
+        call = {"operation": operation, "at": at, "status": status}
+        if marketplace:
+            call["marketplace"] = marketplace
         with self.lock:
-            self.calls.append({"operation": operation, "at": at, "status": status})
+            self.calls.append(call)
 
     def admit(self, second: int) -> bool:
         """Count a catalog call in its arrival second unless that second
@@ -75,8 +87,11 @@ class StubState:
             self.admitted[second] += 1
             return True
 
-    def next_fault(self) -> str | None:
+    def next_fault(self, marketplace: str | None = None) -> str | None:
         with self.lock:
+            mine = self.queued_for.get(marketplace or "")
+            if mine:
+                return mine.popleft()
             if self.queued:
                 return self.queued.popleft()
             if self.rng.random() < self.options.fail_rate:
@@ -98,5 +113,6 @@ def called(operation: str) -> StubState:
 def log_call(response: Response) -> Response:
     """Log each call with the status it was answered with."""
     if "operation" in g:
-        stub_state().log(g.operation, g.arrived, response.status_code)
+        marketplace = request.headers.get("x-marketplace")
+        stub_state().log(g.operation, g.arrived, response.status_code, marketplace)
     return response
