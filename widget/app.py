@@ -22,6 +22,7 @@ from widget import api_admin
 from widget import auth
 from widget import errors
 from widget import headers
+from widget import hotpath
 from widget import metrics
 from widget import openapi
 from widget import schedule
@@ -81,6 +82,7 @@ def build_app(config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]) -
     sessions.init_app(app)
     found = services.init_app(app, **parts)
     metrics.init_app(app, found)
+    hotpath.install(app)  # before auth's proxy fix, which must wrap it
     auth.init_app(app)
     errors.register_error_handlers(app)
     headers.init_app(app)

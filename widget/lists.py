@@ -203,6 +203,23 @@ class ListService:
             self._bodies.put(key, rendered)
         return rendered
 
+    def cached(self, slug: str, variant: Variant) -> RenderedWidget | None:
+        """What ``widget`` would return, if that is already in memory; None
+        otherwise (or for any trouble), never fetching or rendering: for
+        widget.hotpath, which hands everything else to ``widget``."""
+        try:
+            version = self._version(slug)
+        except StoreError:
+            return None
+        state = self._states.get((slug, version))
+        if state is None or state.snapshot is None:
+            return None
+        fresh = freshness(state.snapshot, self.now())
+        found = self._bodies.get((slug, version, fresh, variant))
+        if found is not None:
+            self._count("cache_hit")
+        return found
+
     def memo(self, key: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
         """Bytes built once per key; keys must include the topic's version."""
         found = self._memo.get(key)
