@@ -21,6 +21,7 @@ from widget import api
 from widget import api_admin
 from widget import auth
 from widget import errors
+from widget import export
 from widget import headers
 from widget import hotpath
 from widget import metrics
@@ -93,6 +94,7 @@ def build_app(config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]) -
     app.register_blueprint(site.bp)
     app.register_blueprint(openapi.bp)
     schedule.init_app(app)
+    export.init_app(app)
     return app
 
 

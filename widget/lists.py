@@ -202,8 +202,22 @@ class ListService:
         fresh = freshness(state.snapshot, now)
         key = (slug, state.version, fresh, variant)
         self._count("cache_miss")
+        rendered = self.render(state, variant, now, fresh)
+        if state.snapshot is not None:
+            self._bodies.put(key, rendered)
+            self._stamps[slug, variant.store] = (
+                state.version,
+                state.snapshot.updated_at,
+            )
+        return rendered
+
+    def render(
+        self, state: TopicState, variant: Variant, now: datetime, fresh: str
+    ) -> RenderedWidget:
+        """A widget rendered now, cached nowhere (``widget`` caches it;
+        widget.export writes it to a file)."""
         body = self._render(state, variant, now, fresh)
-        rendered = RenderedWidget(
+        return RenderedWidget(
             body=body,
             etag='"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
             last_modified=state.snapshot.updated_at if state.snapshot else None,
@@ -212,13 +226,6 @@ class ListService:
                 http_date(state.snapshot.updated_at) if state.snapshot else None
             ),
         )
-        if state.snapshot is not None:
-            self._bodies.put(key, rendered)
-            self._stamps[slug, variant.store] = (
-                state.version,
-                state.snapshot.updated_at,
-            )
-        return rendered
 
     def cached(self, slug: str, variant: Variant) -> RenderedWidget | None:
         """What ``widget`` would return, if that is already in memory; None
