@@ -125,3 +125,14 @@ def test_an_edit_is_served_at_once(hot_app):
     store.update_topic(topic.with_changes(title="Moon Again"))
     after = hot.get(f"/widget/{SLUG}").get_data(as_text=True)
     assert "Moon Again" not in before and "Moon Again" in after
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_topics_json_is_answered_as_the_api_answers(hot_app, method):
+    hot, flask = clients(hot_app)
+    path = f"/api/v1/topics/{SLUG}"
+    first = answered(flask, method, path, {})
+    assert first[0] == "200 OK"
+    assert answered(hot, method, path, {}) == first
+    for other in (f"{path}/stats", "/api/v1/topics/Bad_Slug", "/api/v1/topics/none"):
+        assert answered(hot, method, other, {}) == answered(flask, method, other, {})

@@ -1,6 +1,7 @@
 """Cached widgets answered below Flask.
 
-A cached widget is "check the topic's version, send bytes", yet through
+A cached widget (or a topic's JSON) is "check the topic's version, send
+bytes", yet through
 Flask it also paid for a request context, URL routing, a Response object and
 the after-request hooks: about as much again as the work itself. This WSGI
 layer answers exactly the requests whose bytes are already in memory (and
@@ -21,6 +22,9 @@ from typing import Any
 from werkzeug.http import remove_entity_headers
 from werkzeug.wrappers import Request
 
+from widget.api import topic_headers
+from widget.api import topic_key
+from widget.headers import default_headers
 from widget.lookup import base_url_for
 from widget.models import is_valid_slug
 from widget.params import variant_for
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+TOPIC_PREFIX = "/api/v1/topics/"
 STATUS_LINES = {200: "200 OK", 304: "304 NOT MODIFIED"}
 HTML = ("Content-Type", "text/html; charset=utf-8")
 
@@ -68,7 +73,10 @@ class HotPath:
         method = environ.get("REQUEST_METHOD")
         if method != "GET" and method != "HEAD":
             return None
-        route = widget_route(environ.get("PATH_INFO", ""))
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(TOPIC_PREFIX):
+            return self.topic_json(environ, path[len(TOPIC_PREFIX) :])
+        route = widget_route(path)
         if route is None or not is_valid_slug(route[0]):
             return None
         slug, kind = route
@@ -108,6 +116,32 @@ class HotPath:
                 body = b""
         self.after_request(ENDPOINTS[kind], status)
         return status, headers, body
+
+    def topic_json(self, environ: WSGIEnvironment, slug: str) -> Answer | None:
+        """``GET /api/v1/topics/<slug>`` once its JSON is built (widget.api)."""
+        if not is_valid_slug(slug) or environ.get("QUERY_STRING"):
+            return None  # another store (?store=) is the view's
+        state = self.lists.cached_state(slug)
+        if state is None:
+            return None
+        request = Request(environ)
+        base_url = base_url_for(
+            self.app.config["WIDGET_PUBLIC_URL"], request.host, request.host_url
+        )
+        if base_url is None:
+            return None
+        served = self.app.extensions["widget"].store_choices.default
+        body = self.lists.memo_cached(topic_key(self.lists, state, base_url, served))
+        if body is None:
+            return None
+        self.before_request()
+        headers = topic_headers(state) + [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+        ]
+        headers += default_headers(None)
+        self.after_request("api.get_topic", 200)
+        return 200, headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else body
 
     def before_request(self) -> None:
         scheduler: Any = self.app.extensions.get("widget_scheduler")

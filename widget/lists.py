@@ -245,6 +245,20 @@ class ListService:
             self._count("cache_hit")
         return found
 
+    def memo_cached(self, key: tuple[object, ...]) -> bytes | None:
+        """``memo``'s bytes if built already."""
+        return self._memo.get(key)
+
+    def cached_state(self, slug: str) -> TopicState | None:
+        """The topic's current state if in memory (with its list), else None;
+        never reads more of the store than its version."""
+        try:
+            version = self._version(slug)
+        except StoreError:
+            return None
+        state = self._states.get((slug, version, None))
+        return state if state is not None and state.snapshot is not None else None
+
     def memo(self, key: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
         """Bytes built once per key; keys must include the topic's version."""
         found = self._memo.get(key)
