@@ -289,7 +289,8 @@ def export_widgets_command(folder: str) -> None:
     WIDGET_EXPORT_DIR to the same folder to have refreshes keep it current;
     fragments are written only with WIDGET_PUBLIC_URL set."""
     app = current_app
-    exporter = Exporter(services().lists, app.config, Path(folder))
+    found = services()
+    exporter = Exporter(found.lists, app.config, Path(folder), found.store_choices)
     try:
         done = exporter.export_all()
     except OSError as exc:

@@ -38,7 +38,9 @@ from widget.lists import ListService
 from widget.lists import Variant
 from widget.models import TopicState
 from widget.params import LAYOUTS
+from widget.params import NO_STORES
 from widget.params import THEMES
+from widget.params import StoreChoices
 from widget.refresh import RefreshResult
 from widget.store import TopicNotFound
 from widget.views import widget_headers
@@ -64,10 +66,17 @@ class Exported:
 
 
 class Exporter:
-    def __init__(self, lists: ListService, config: Any, folder: Path) -> None:
+    def __init__(
+        self,
+        lists: ListService,
+        config: Any,
+        folder: Path,
+        stores: StoreChoices = NO_STORES,
+    ) -> None:
         self.lists = lists
         self.config = config
         self.folder = folder
+        self.stores = stores
 
     @property
     def base_url(self) -> str | None:
@@ -105,7 +114,8 @@ class Exporter:
         for old in widgets.iterdir() if widgets.is_dir() else ():
             if old.name not in kept:
                 shutil.rmtree(old, ignore_errors=True)
-        write_atomically(self.folder / "embed.js", embed_script())
+        stores = self.stores
+        write_atomically(self.folder / "embed.js", embed_script(stores))
         self._write_manifest(done.files)
         self._write_nginx()
         return done
@@ -258,7 +268,8 @@ def init_app(app: Flask) -> None:
     if not folder:
         return
     lists: ListService = app.extensions["widget"].lists
-    exporter = Exporter(lists, app.config, Path(folder))
+    found = app.extensions["widget"]
+    exporter = Exporter(lists, app.config, Path(folder), found.store_choices)
 
     def export_after(result: RefreshResult) -> None:
         try:
