@@ -65,7 +65,7 @@ def requests_per_second(
     """Throughput with wrk (apt-get install wrk)."""
     if shutil.which("wrk") is None:
         raise SystemExit("the benchmarks need wrk: apt-get install wrk")
-    args = ["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
+    args = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s"]
     for name, value in (headers or {}).items():
         args += ["-H", f"{name}: {value}"]
     output = subprocess.run(

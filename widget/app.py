@@ -21,7 +21,9 @@ from widget import api
 from widget import api_admin
 from widget import auth
 from widget import errors
+from widget import export
 from widget import headers
+from widget import hotpath
 from widget import metrics
 from widget import openapi
 from widget import schedule
@@ -81,6 +83,7 @@ def build_app(config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]) -
     sessions.init_app(app)
     found = services.init_app(app, **parts)
     metrics.init_app(app, found)
+    hotpath.install(app)  # before auth's proxy fix, which must wrap it
     auth.init_app(app)
     errors.register_error_handlers(app)
     headers.init_app(app)
@@ -91,6 +94,7 @@ def build_app(config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]) -
     app.register_blueprint(site.bp)
     app.register_blueprint(openapi.bp)
     schedule.init_app(app)
+    export.init_app(app)
     return app
 
 

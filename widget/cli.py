@@ -13,10 +13,12 @@ import csv
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from typing import TypeVar
 
 import click
+from flask import current_app
 from flask.cli import ScriptInfo
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
@@ -27,6 +29,7 @@ from widget.booklists import BookListsInvalid
 from widget.booklists import read_book_lists
 from widget.booklists import topic_data
 from widget.config import ConfigError
+from widget.export import Exporter
 from widget.freshness import topic_status
 from widget.metrics import worker_metrics
 from widget.models import Topic
@@ -277,6 +280,31 @@ def refresh_command(slugs: tuple[str, ...], everything: bool, due: bool) -> None
         sys.exit(1)
 
 
+@click.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, writable=True))
+@with_appcontext
+def export_widgets_command(folder: str) -> None:
+    """Write every topic's widgets, embed.js, manifest.json and nginx
+    configuration to FOLDER, for nginx or a CDN (see the README). Set
+    WIDGET_EXPORT_DIR to the same folder to have refreshes keep it current;
+    fragments are written only with WIDGET_PUBLIC_URL set."""
+    app = current_app
+    found = services()
+    exporter = Exporter(found.lists, app.config, Path(folder), found.store_choices)
+    try:
+        done = exporter.export_all()
+    except OSError as exc:
+        raise click.ClickException(f"cannot export to {folder}: {exc}") from None
+    click.echo(
+        f"exported {len(done.files)} widget files for {done.topics} topics"
+        f" to {folder} (manifest.json, embed.js, nginx-widget.conf)"
+    )
+    if done.skipped:
+        click.echo("No list yet, not exported: " + ", ".join(done.skipped))
+    if exporter.base_url is None:
+        click.echo("Fragments not exported: set WIDGET_PUBLIC_URL for their links.")
+
+
 def result_line(result: RefreshResult) -> str:
     slug, outcome = result.slug, result.outcome
     if result.store is not None:
@@ -324,6 +352,7 @@ def widget() -> None:
 widget.add_command(run_command)
 widget.add_command(topics_group)
 widget.add_command(refresh_command)
+widget.add_command(export_widgets_command)
 widget.add_command(store_group)
 widget.add_command(stub_server_command)
 

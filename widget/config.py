@@ -366,6 +366,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Rendered widget variants kept in each worker's memory.",
     ),
     Setting(
+        "WIDGET_EXPORT_DIR",
+        None,
+        to_optional_str,
+        "Folder that `widget export` wrote: when set, every refresh of a topic"
+        " writes that topic's static widget files there again.",
+    ),
+    Setting(
         "WIDGET_LEASE_TTL",
         120.0,
         to_positive_float,

@@ -30,7 +30,12 @@ def freshness(snapshot: TopList | None, now: datetime) -> str:
     no prices) or ``missing``."""
     if snapshot is None:
         return "missing"
-    age = now - snapshot.updated_at
+    return freshness_at(snapshot.updated_at, now)
+
+
+def freshness_at(updated_at: datetime, now: datetime) -> str:
+    """``freshness`` of a list fetched at ``updated_at``."""
+    age = now - updated_at
     if age >= MAX_DATA_AGE:
         return "stale"
     return "aging" if age >= PRICE_AS_OF_AFTER else "fresh"

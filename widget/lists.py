@@ -27,9 +27,11 @@ from werkzeug.http import http_date
 
 from widget.background import Background
 from widget.cache import LockedLRU
+from widget.cache import PackedLRU
 from widget.catalog.base import Catalog
 from widget.catalog.manual import ManualCatalog
 from widget.freshness import freshness
+from widget.freshness import freshness_at
 from widget.freshness import utc_now
 from widget.models import TopicState
 from widget.refresh import Outcome
@@ -41,6 +43,9 @@ from widget.store.base import TopicNotFound
 
 #: After a failed first fetch, visitors do not trigger another for this long.
 FIRST_FETCH_RETRY_AFTER = timedelta(seconds=60)
+#: Parsed topic states kept (about 20 KB each): cached bodies need only the
+#: list's time (``_stamps``), so a state is read again only to render.
+STATES_KEPT = 128
 #: How often a first fetch looks whether another worker's fetch has landed.
 FIRST_FETCH_POLL = 0.05
 
@@ -90,14 +95,17 @@ class ListService:
         self.catalog = catalog
         self._render = render
         self.now = now
-        self._bodies: LockedLRU[tuple[object, ...], RenderedWidget] = LockedLRU(
-            cache_size
-        )
+        self._bodies: PackedLRU[tuple[object, ...]] = PackedLRU(cache_size)
         self._memo: LockedLRU[tuple[object, ...], bytes] = LockedLRU(cache_size)
         self._states: LockedLRU[tuple[str, int, str | None], TopicState] = LockedLRU(
-            cache_size
+            min(cache_size, STATES_KEPT)
         )
+        #: each topic's version and list time per asked-for store, for
+        #: cached bodies' freshness
+        self._stamps: dict[tuple[str, str | None], tuple[int, datetime]] = {}
         self._last_version: dict[str, int] = {}
+        #: the version of each topic in ``_states``: older ones are dropped
+        self._state_version: dict[tuple[str, str | None], int] = {}
         self._first_visit_wait = first_visit_wait
         self.background = Background()
         self.refresher = Refresher(
@@ -171,6 +179,12 @@ class ListService:
     def _remember(self, state: TopicState, store: str | None = None) -> TopicState:
         slug = state.topic.slug
         self._states.put((slug, state.version, store), state)
+        # A parsed list is the biggest thing a worker keeps per topic: keep
+        # only the newest (a request that read an older version still renders).
+        older = self._state_version.get((slug, store))
+        self._state_version[slug, store] = state.version
+        if older is not None and older != state.version:
+            self._states.pop((slug, older, store))
         # Exactly what this worker serves if the store goes away next.
         self._last_version[slug] = state.version
         return state
@@ -180,17 +194,30 @@ class ListService:
 
         :raises TopicNotFound:
         """
+        cached = self.cached(slug, variant)
+        if cached is not None:
+            return cached
         state = self.state(slug, variant.store)
         now = self.now()
         fresh = freshness(state.snapshot, now)
         key = (slug, state.version, fresh, variant)
-        cached = self._bodies.get(key)
-        if cached is not None:
-            self._count("cache_hit")
-            return cached
         self._count("cache_miss")
+        rendered = self.render(state, variant, now, fresh)
+        if state.snapshot is not None:
+            self._bodies.put(key, rendered)
+            self._stamps[slug, variant.store] = (
+                state.version,
+                state.snapshot.updated_at,
+            )
+        return rendered
+
+    def render(
+        self, state: TopicState, variant: Variant, now: datetime, fresh: str
+    ) -> RenderedWidget:
+        """A widget rendered now, cached nowhere (``widget`` caches it;
+        widget.export writes it to a file)."""
         body = self._render(state, variant, now, fresh)
-        rendered = RenderedWidget(
+        return RenderedWidget(
             body=body,
             etag='"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"',
             last_modified=state.snapshot.updated_at if state.snapshot else None,
@@ -199,9 +226,38 @@ class ListService:
                 http_date(state.snapshot.updated_at) if state.snapshot else None
             ),
         )
-        if state.snapshot is not None:
-            self._bodies.put(key, rendered)
-        return rendered
+
+    def cached(self, slug: str, variant: Variant) -> RenderedWidget | None:
+        """What ``widget`` would return, if that is already in memory; None
+        otherwise (or for any trouble), never fetching or rendering: for
+        widget.hotpath, which hands everything else to ``widget``."""
+        try:
+            version = self._version(slug)
+        except StoreError:
+            return None
+        # The list's time is all a cached body needs of its state.
+        stamp = self._stamps.get((slug, variant.store))
+        if stamp is None or stamp[0] != version:
+            return None
+        fresh = freshness_at(stamp[1], self.now())
+        found = self._bodies.get((slug, version, fresh, variant))
+        if found is not None:
+            self._count("cache_hit")
+        return found
+
+    def memo_cached(self, key: tuple[object, ...]) -> bytes | None:
+        """``memo``'s bytes if built already."""
+        return self._memo.get(key)
+
+    def cached_state(self, slug: str) -> TopicState | None:
+        """The topic's current state if in memory (with its list), else None;
+        never reads more of the store than its version."""
+        try:
+            version = self._version(slug)
+        except StoreError:
+            return None
+        state = self._states.get((slug, version, None))
+        return state if state is not None and state.snapshot is not None else None
 
     def memo(self, key: tuple[object, ...], build: Callable[[], bytes]) -> bytes:
         """Bytes built once per key; keys must include the topic's version."""

@@ -72,16 +72,26 @@ def public_base_url() -> str:
     without it, the request's own origin only on a loopback host, else ""
     (root-relative URLs). Never an arbitrary ``Host`` header.
     """
-    configured: str | None = current_app.config["WIDGET_PUBLIC_URL"]
+    found = base_url_for(
+        current_app.config["WIDGET_PUBLIC_URL"], request.host, request.host_url
+    )
+    if found is None:
+        if not current_app.extensions.setdefault("public_url_warned", False):
+            current_app.extensions["public_url_warned"] = True
+            log.warning(
+                "WIDGET_PUBLIC_URL is unset: embed codes and fragments use relative"
+                " URLs for requests to hosts other than localhost; set it to the"
+                " service's public address"
+            )
+        return ""
+    return found
+
+
+def base_url_for(configured: str | None, host: str, host_url: str) -> str | None:
+    """``public_base_url`` for a request to ``host``; None for "relative URLs,
+    because the setting is missing" (which the caller warns about)."""
     if configured:
         return configured
-    if LOOPBACK_HOST.match(request.host):
-        return request.host_url.rstrip("/")
-    if not current_app.extensions.setdefault("public_url_warned", False):
-        current_app.extensions["public_url_warned"] = True
-        log.warning(
-            "WIDGET_PUBLIC_URL is unset: embed codes and fragments use relative"
-            " URLs for requests to hosts other than localhost; set it to the"
-            " service's public address"
-        )
-    return ""
+    if LOOPBACK_HOST.match(host):
+        return host_url.rstrip("/")
+    return None

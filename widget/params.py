@@ -22,6 +22,8 @@ from widget.models import MAX_ITEMS
 
 LAYOUTS = ("list", "grid", "compact")
 THEMES = ("light", "dark", "auto")
+#: The widget routes (widget.views): ``/widget/<slug>`` and its fragment.
+WIDGET_PATH = re.compile(r"/widget/([^/]+)(/fragment)?")
 #: ASCII digits only: ``str.isdigit`` also accepts "²", which ``int`` refuses.
 COUNT = re.compile(r"[0-9]{1,3}")
 
@@ -117,3 +119,11 @@ def variant_for(
     for key, value in parse_qsl(query_string.decode("utf-8", "replace"), True):
         args.setdefault(key, value)  # the first value wins, as in request.args
     return parse_variant(args, kind, base_url, stores)
+
+
+def widget_route(path: str) -> tuple[str, str] | None:
+    """(slug, kind) for a widget route's path, as Flask routes it; else None."""
+    match = WIDGET_PATH.fullmatch(path)
+    if match is None:
+        return None
+    return match.group(1), "fragment" if match.group(2) else "document"

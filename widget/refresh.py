@@ -102,6 +102,8 @@ class Refresher:
         self.lease_ttl = lease_ttl
         self._count = count
         self._instance = uuid.uuid4().hex[:8]
+        #: hears of every fetch's result, good or failed (widget.export)
+        self.after_fetch: Callable[[RefreshResult], None] | None = None
 
     @property
     def holder(self) -> str:
@@ -165,9 +167,12 @@ class Refresher:
                 state, store
             ):
                 return RefreshResult(slug, Outcome.SKIPPED, state, store=store)
-            return self._fetch(state, trigger, store)
+            result = self._fetch(state, trigger, store)
         finally:
             self.store.release_lease(lease, holder)
+        if self.after_fetch is not None:
+            self.after_fetch(result)
+        return result
 
     @staticmethod
     def per_store(state: TopicState, store: str | None) -> bool:

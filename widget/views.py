@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Blueprint
 from flask import Flask
@@ -32,6 +34,9 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("widget", __name__)
 
+#: The view of each kind of widget (its metrics label).
+ENDPOINTS = {"document": "widget.widget_document", "fragment": "widget.widget_fragment"}
+
 
 def widget_response(slug: str, kind: str) -> Response:
     # The iframe document loads our covers from its own origin; a fragment
@@ -40,6 +45,8 @@ def widget_response(slug: str, kind: str) -> Response:
     variant, warning = variant_for(
         kind, request.query_string, base_url, services().store_choices
     )
+    # widget.hotpath answers the same requests without Flask when the bytes
+    # are cached; what follows must stay what it sends.
     if not is_valid_slug(slug):
         return unavailable(variant, no_topic(warning, slug), 404)
     try:
@@ -60,12 +67,16 @@ def no_topic(warning: str, slug: str) -> str:
 def allowed_origin(kind: str) -> str | None:
     if kind != "fragment":
         return None
-    own = request.host_url.rstrip("/")
-    return cors_origin(
-        current_app.config["WIDGET_FRAME_ANCESTORS"],
-        request.headers.get("Origin"),
-        own,
+    return fragment_origin(
+        current_app.config, request.host_url, request.headers.get("Origin")
     )
+
+
+def fragment_origin(
+    config: Mapping[str, Any], host_url: str, origin: str | None
+) -> str | None:
+    """Who may read a fragment (``Access-Control-Allow-Origin``)."""
+    return cors_origin(config["WIDGET_FRAME_ANCESTORS"], origin, host_url.rstrip("/"))
 
 
 def unavailable(
@@ -75,7 +86,7 @@ def unavailable(
     unknown topic on a blog shows this (or, with embed.js, the blogger's
     fallback), never the browser's error page."""
     body = render_unavailable(slug, variant)
-    headers = widget_headers(warning, allowed_origin(variant.kind))
+    headers = widget_headers(current_app.config, warning, allowed_origin(variant.kind))
     if status == 404:
         headers.append(("Cache-Control", "public, max-age=60"))
     else:
@@ -89,33 +100,44 @@ def send_rendered(
     """A new Response per request from the cached bytes: a Response object
     is mutable (after-request hooks, werkzeug's own conditional handling),
     so one is never handed to two requests."""
-    headers = response_headers(rendered, warning, allow_origin)
-    if not rendered.has_list:
-        return Response(rendered.body, 503, headers, mimetype="text/html")
-    if rendered.etag in request.environ.get("HTTP_IF_NONE_MATCH", ""):
+    headers = response_headers(current_app.config, rendered, warning, allow_origin)
+    status = widget_status(rendered, request.environ)
+    if status == 304:
         return Response(status=304, headers=headers)
-    return Response(rendered.body, 200, headers, mimetype="text/html")
+    return Response(rendered.body, status, headers, mimetype="text/html")
+
+
+def widget_status(rendered: RenderedWidget, environ: Mapping[str, Any]) -> int:
+    """503 for a box without a list, 304 when the client has these bytes."""
+    if not rendered.has_list:
+        return 503
+    if rendered.etag in environ.get("HTTP_IF_NONE_MATCH", ""):
+        return 304
+    return 200
 
 
 def response_headers(
-    rendered: RenderedWidget, warning: str, allow_origin: str | None
+    config: Mapping[str, Any],
+    rendered: RenderedWidget,
+    warning: str,
+    allow_origin: str | None,
 ) -> list[tuple[str, str]]:
-    headers = widget_headers(warning, allow_origin) + [("ETag", rendered.etag)]
+    headers = widget_headers(config, warning, allow_origin)
+    headers.append(("ETag", rendered.etag))
     if not rendered.has_list:
         return headers + [("Cache-Control", "no-store"), ("Retry-After", "60")]
-    max_age = current_app.config["WIDGET_CACHE_MAX_AGE"]
+    max_age = config["WIDGET_CACHE_MAX_AGE"]
     headers.append(("Cache-Control", f"public, max-age={max_age}"))
     if rendered.http_last_modified is not None:
         headers.append(("Last-Modified", rendered.http_last_modified))
     return headers
 
 
-def widget_headers(warning: str, allow_origin: str | None) -> list[tuple[str, str]]:
+def widget_headers(
+    config: Mapping[str, Any], warning: str, allow_origin: str | None
+) -> list[tuple[str, str]]:
     headers = [
-        (
-            "Content-Security-Policy",
-            widget_csp(current_app.config["WIDGET_FRAME_ANCESTORS"]),
-        ),
+        ("Content-Security-Policy", widget_csp(config["WIDGET_FRAME_ANCESTORS"])),
         ("X-Content-Type-Options", "nosniff"),
     ]
     if warning:

@@ -2,7 +2,8 @@
 
 Layout (all keys under ``widget:``)::
 
-    seq                  INCR counter: every version ever handed out
+    seq                  INCR counter: every version ever handed out; also
+                         the channel each new version is published on
     topics               set of slugs
     topic:<slug>         hash: data, title, version, snapshot, snapshot_at,
                          error, last_attempt; the same four fields ending in
@@ -73,6 +74,7 @@ from widget.store.redis_scripts import SAVE_SNAPSHOT
 from widget.store.redis_scripts import SET_FIELDS
 from widget.store.redis_scripts import TAKE_BUDGET
 from widget.store.redis_scripts import UPDATE_TOPIC
+from widget.store.redis_watch import VersionWatch
 
 #: URL query options passed to redis-py; anything else is a typo.
 URL_OPTIONS = frozenset(
@@ -144,6 +146,7 @@ class RedisStore(SnapshotStore):
         self._update_topic = client.register_script(UPDATE_TOPIC)
         self._remove_topic = client.register_script(REMOVE_TOPIC)
         self._save_snapshot = client.register_script(SAVE_SNAPSHOT)
+        self._versions = VersionWatch(client, self._key("seq"))
         self._acquire = client.register_script(ACQUIRE_LEASE)
         self._release = client.register_script(RELEASE_LEASE)
         self._take_budget = client.register_script(TAKE_BUDGET)
@@ -172,9 +175,19 @@ class RedisStore(SnapshotStore):
         except redis.RedisError as exc:
             raise StoreError(f"Redis store: {exc}") from exc
 
+    @contextmanager
+    def _changing(self) -> Iterator[None]:
+        """A write that hands out a version: this process forgets its
+        remembered versions at once, not only when the message arrives."""
+        try:
+            with self._guard():
+                yield
+        finally:
+            self._versions.forget()
+
     # -- topics -------------------------------------------------------------
     def add_topic(self, topic: Topic) -> None:
-        with self._guard():
+        with self._changing():
             added = self._add_topic(
                 keys=[
                     self._key("topic", topic.slug),
@@ -189,14 +202,14 @@ class RedisStore(SnapshotStore):
     def _set(self, slug: str, fields: dict[str, str]) -> int | None:
         """Set fields of a topic; its new version, None if there is none."""
         args = [item for pair in fields.items() for item in pair]
-        with self._guard():
+        with self._changing():
             version = self._set_fields(
                 keys=[self._key("topic", slug), self._key("seq")], args=args
             )
         return int(version) or None
 
     def update_topic(self, topic: Topic, *, if_version: int | None = None) -> int:
-        with self._guard():
+        with self._changing():
             version = int(
                 self._update_topic(
                     keys=[self._key("topic", topic.slug), self._key("seq")],
@@ -214,7 +227,7 @@ class RedisStore(SnapshotStore):
         return version
 
     def remove_topic(self, slug: str) -> None:
-        with self._guard():
+        with self._changing():
             removed = self._remove_topic(
                 keys=[
                     self._key("topic", slug),
@@ -255,13 +268,17 @@ class RedisStore(SnapshotStore):
         return sorted(states, key=lambda s: _nocase(s.topic.title))
 
     def version(self, slug: str) -> int | None:
+        # From memory while the change subscription is alive (redis_watch.py).
+        return self._versions.version(slug, self._read_version)
+
+    def _read_version(self, slug: str) -> int | None:
         with self._guard():
             value = self.client.hget(self._key("topic", slug), "version")
         return None if value is None else int(value)
 
     # -- snapshots ----------------------------------------------------------
     def save_snapshot(self, snapshot: TopList, store: str | None = None) -> int | None:
-        with self._guard():
+        with self._changing():
             version = self._save_snapshot(
                 keys=[self._key("topic", snapshot.slug), self._key("seq")],
                 args=[
@@ -391,6 +408,7 @@ class RedisStore(SnapshotStore):
             self.client.hset(self._key("meta"), key, value)
 
     def close(self) -> None:
+        self._versions.close()
         self.client.close()
 
 

@@ -3,6 +3,10 @@
 Every write that reads before it writes is one of these, so "save only if
 newer", "take the lease unless someone else holds it" and "count one more
 unless the limit is reached" cannot interleave with another worker's write.
+
+Every script that hands out a version also publishes it on a channel named
+like the ``seq`` key, so every process learns of the change (redis_watch.py)
+and no writer can change a topic without telling.
 """
 
 # KEYS: topic, seq, topics. ARGV: slug, data, title.
@@ -11,6 +15,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local v = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'title', ARGV[3], 'version', v)
 redis.call('SADD', KEYS[3], ARGV[1])
+redis.call('PUBLISH', KEYS[2], v)
 return 1
 """
 
@@ -20,6 +25,7 @@ SET_FIELDS = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 local v = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'version', v, unpack(ARGV))
+redis.call('PUBLISH', KEYS[2], v)
 return v
 """
 
@@ -31,6 +37,7 @@ if not current then return -1 end
 if ARGV[3] ~= '' and current ~= ARGV[3] then return -2 end
 local v = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'data', ARGV[1], 'title', ARGV[2], 'version', v)
+redis.call('PUBLISH', KEYS[2], v)
 return v
 """
 
@@ -39,7 +46,7 @@ REMOVE_TOPIC = """
 if redis.call('DEL', KEYS[1]) == 0 then return 0 end
 redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[3], ARGV[1])
-redis.call('INCR', KEYS[4])
+redis.call('PUBLISH', KEYS[4], redis.call('INCR', KEYS[4]))
 return 1
 """
 
@@ -54,6 +61,7 @@ local v = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'snapshot' .. s, ARGV[1], 'snapshot_at' .. s, ARGV[2],
            'last_attempt' .. s, ARGV[2], 'version', v)
 redis.call('HDEL', KEYS[1], 'error' .. s)
+redis.call('PUBLISH', KEYS[2], v)
 return v
 """
 
