@@ -115,3 +115,11 @@ redis.call('SET', KEYS[1], string.format('%.6f', now),
 return '0'
 """
 )
+
+# KEYS: the claim. ARGV: value, ttl (ms). Returns the value kept.
+CLAIM = """
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+"""
