@@ -82,16 +82,31 @@ def inline_scripts(html: str) -> list[str]:
     return re.findall(r"<script>(.*?)</script>", html, re.S)
 
 
-def test_widget_csp_allows_exactly_its_own_script(demo):
+def test_widget_csp_allows_exactly_its_own_scripts(demo):
     response = demo.get("/widget/nasa-artemis")
+    csp = response.headers["Content-Security-Policy"]
+    height, beacons = inline_scripts(response.get_data(as_text=True))
+    allowed = csp.split("script-src ")[1].split(";")[0].split()
+    assert allowed == [
+        f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+        for s in (height, beacons)
+    ]
+    assert "connect-src 'self';" in csp  # where the beacons go, nowhere else
+    assert "img-src 'self' https:;" in csp
+    assert "default-src 'none'" in csp
+    assert "bw:height" in height
+    assert "sendBeacon" in beacons
+
+
+def test_widget_csp_without_analytics_allows_the_height_script_only(make_app):
+    response = (
+        make_app(WIDGET_ANALYTICS="off").test_client().get("/widget/nasa-artemis")
+    )
     csp = response.headers["Content-Security-Policy"]
     [script] = inline_scripts(response.get_data(as_text=True))
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}';" in csp
-    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
-    assert "img-src 'self' https:;" in csp
-    assert "default-src 'none'" in csp
-    assert "bw:height" in script
+    assert "connect-src" not in csp
 
 
 def test_frame_ancestors_come_from_the_setting(make_app):
@@ -102,10 +117,20 @@ def test_frame_ancestors_come_from_the_setting(make_app):
     assert csp.endswith("frame-ancestors https://blog.example https://b.example")
 
 
-def test_fragment_carries_no_script(demo):
-    assert "<script" not in demo.get("/widget/nasa-artemis/fragment").get_data(
-        as_text=True
-    )
+def test_fragment_carries_only_the_beacon_script(demo):
+    html = demo.get("/widget/nasa-artemis/fragment").get_data(as_text=True)
+    assert html.count("<script") == 1
+    assert "<script data-bw-beacons>" in html
+
+
+def test_without_analytics_widgets_carry_no_beacon_code(make_app):
+    client = make_app(WIDGET_ANALYTICS="off").test_client()
+    fragment = client.get("/widget/nasa-artemis/fragment").get_data(as_text=True)
+    document = client.get("/widget/nasa-artemis").get_data(as_text=True)
+    assert "<script" not in fragment
+    for html in (fragment, document):
+        assert "sendBeacon" not in html
+        assert "data-events" not in html and "data-asin" not in html
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

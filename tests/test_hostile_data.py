@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from widget.embed import BEACON_SCRIPT
 from widget.embed import FRAME_SCRIPT
 
 ITEM = {
@@ -102,11 +103,16 @@ def test_hostile_catalog_text_is_escaped(hostile_client, path):
     html = hostile_client.get(path).get_data(as_text=True)
     page = Collector()
     page.feed(html)
-    # The only script is the widget's own height reporter (documents only).
-    assert page.tags.count("script") == (0 if path.endswith("fragment") else 1)
-    assert html.count("<script>") == page.tags.count("script")
-    if "script" in page.tags:
-        assert f"<script>{FRAME_SCRIPT}</script>" in html
+    # The only scripts are the widget's own: the height reporter (documents
+    # only) and the beacons.
+    ours = [f"<script>{BEACON_SCRIPT}</script>"]
+    if path.endswith("fragment"):
+        ours = [f"<script data-bw-beacons>{BEACON_SCRIPT}</script>"]
+    else:
+        ours.append(f"<script>{FRAME_SCRIPT}</script>")
+    assert page.tags.count("script") == len(ours)
+    assert html.count("<script") == len(ours)
+    assert all(script in html for script in ours)
     assert "svg" not in page.tags
     assert not [name for name, _ in page.attrs if name.startswith("on")]
     assert "&lt;script&gt;" in html and "{{ 7*7 }}" in html and "49" not in html

@@ -95,7 +95,7 @@ def test_catalog_text_is_escaped(artemis_app, fake_catalog):
         )
     ]
     html = artemis_app.test_client().get("/widget/nasa-artemis").get_data(as_text=True)
-    assert html.count("<script") == 1  # the widget's own height reporter
+    assert html.count("<script") == 2  # its height reporter and beacons
     assert "<b>Eve</b>" not in html
     assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt; &amp; Co" in html
 
@@ -160,9 +160,10 @@ def test_fragment_is_isolated_by_a_declarative_shadow_root(make_app):
         '<div class="bw-host" data-widget="nasa-artemis">'
         '<template shadowrootmode="open"><style>.bw{all:initial;'
     )
-    assert html.rstrip().endswith("</section>\n</template></div>")
-    assert "<html" not in html and "<script" not in html
+    assert html.rstrip().endswith("</script>\n</template></div>")
+    assert "<html" not in html and html.count("<script") == 1  # the beacons
     assert 'src="http://widgets.test/stub-covers/B0STUB' in html
+    assert 'data-events="http://widgets.test/api/v1/events"' in html
     # Nothing relative: the fragment lives in someone else's page.
     assert not re.search(r'(?:src|href)="(?!https?://)', html)
 

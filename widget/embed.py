@@ -61,10 +61,23 @@ FRAME_SCRIPT = (
     "addEventListener('load',p);p()})();"
 )
 
-FRAME_SCRIPT_HASH = (
-    "sha256-"
-    + base64.b64encode(hashlib.sha256(FRAME_SCRIPT.encode()).digest()).decode()
-)
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script."""
+    return (
+        "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    )
+
+
+FRAME_SCRIPT_HASH = script_hash(FRAME_SCRIPT)
+
+#: The click and impression beacons (``widget.analytics``), part of every
+#: rendered widget while WIDGET_ANALYTICS is on: the iframe document runs it
+#: by its hash, a fragment where the page allows inline scripts (embed.js
+#: starts it for the shadow roots it makes). It finds each box itself, as
+#: ``document.currentScript`` is null inside a shadow root.
+BEACON_SCRIPT = (ASSETS / "beacon.js").read_text().strip()
+BEACON_SCRIPT_HASH = script_hash(BEACON_SCRIPT)
 
 
 def box_height(layout: str, count: int, lang: str, width: float) -> int:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask import Response
 
+from widget.embed import BEACON_SCRIPT_HASH
 from widget.embed import FRAME_SCRIPT_HASH
 
 DEFAULT_CSP = (
@@ -23,12 +24,16 @@ DEFAULT_CSP = (
 
 
 @functools.cache
-def widget_csp(frame_ancestors: str) -> str:
-    """Widgets run only their own height script (by hash), load covers over
-    https (or from us), and may be framed only by the configured origins."""
+def widget_csp(frame_ancestors: str, analytics: bool = False) -> str:
+    """Widgets run only their own height script (and, with analytics, the
+    beacon script, which may post to us) by hash, load covers over https
+    (or from us), and may be framed only by the configured origins."""
+    scripts = f"'{FRAME_SCRIPT_HASH}'"
+    if analytics:
+        scripts += f" '{BEACON_SCRIPT_HASH}'; connect-src 'self'"
     return (
         "default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline';"
-        f" script-src '{FRAME_SCRIPT_HASH}'; base-uri 'none'; form-action 'none';"
+        f" script-src {scripts}; base-uri 'none'; form-action 'none';"
         f" frame-ancestors {frame_ancestors}"
     )
 

@@ -71,5 +71,5 @@ def topic_source(source: Source, topic: Topic) -> Source:
 
 def serving(state: TopicState, source: Source) -> TopicState:
     """The topic's state as it may be served under ``source``."""
-    snapshot = current_snapshot(state.snapshot, topic_source(source, state.topic))
+    snapshot = current_snapshot(state.snapshot, source)
     return state if snapshot is state.snapshot else replace(state, snapshot=snapshot)

@@ -114,7 +114,10 @@ def widget_headers(warning: str, allow_origin: str | None) -> list[tuple[str, st
     headers = [
         (
             "Content-Security-Policy",
-            widget_csp(current_app.config["WIDGET_FRAME_ANCESTORS"]),
+            widget_csp(
+                current_app.config["WIDGET_FRAME_ANCESTORS"],
+                current_app.config["WIDGET_ANALYTICS"],
+            ),
         ),
         ("X-Content-Type-Options", "nosniff"),
     ]

@@ -58,9 +58,18 @@
         .querySelector("template[shadowrootmode]");
       var content = template && template.content;
       if (!content || !content.querySelector(".bw") ||
-          content.querySelector("[data-state=gone], script")) throw new Error("gone");
-      box.attachShadow({mode: "open"}).appendChild(document.importNode(content, true));
+          content.querySelector("[data-state=gone], script:not([data-bw-beacons])")) throw new Error("gone");
+      var root = box.attachShadow({mode: "open"});
+      root.appendChild(document.importNode(content, true));
       box.style.minHeight = "";
+      // The box's beacon script (present while the service counts clicks):
+      // a parsed copy never runs, a new element does.
+      var beacons = root.querySelectorAll("script[data-bw-beacons]");
+      for (var i = 0; i < beacons.length; i++) {
+        var run = document.createElement("script");
+        run.textContent = beacons[i].textContent;
+        beacons[i].parentNode.replaceChild(run, beacons[i]);
+      }
     }).catch(function () {});  // the fallback never left
   }
 
