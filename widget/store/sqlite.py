@@ -39,8 +39,11 @@ from widget.store.base import VersionConflict
 from widget.store.base import days_before
 from widget.store.changes import ChangeCounter
 
-#: Expired claims are deleted at most this often (seconds), not on every write.
+#: Expired claims and budget windows are deleted at most this often
+#: (seconds), not on every write.
 CLAIMS_PRUNE_EVERY = 60.0
+#: The longest budget window in use (a day: WIDGET_AMAZON_TPD).
+BUDGET_LONGEST_WINDOW = 86400
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics (
@@ -128,6 +131,7 @@ class SQLiteStore(SnapshotStore):
         self._versions: dict[str, tuple[int, int | None, float]] = {}
         self._changes: ChangeCounter | None = None
         self._claims_pruned = 0.0
+        self._budget_pruned = 0.0
         self._counts_pruned = ""
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -435,6 +439,14 @@ class SQLiteStore(SnapshotStore):
                 "DELETE FROM budget WHERE bucket = ? AND window_start < ?",
                 (bucket, start),
             )
+            # And buckets nobody uses any more (one per client address for
+            # beacons and logins): every window is at most a day long.
+            if now >= self._budget_pruned + CLAIMS_PRUNE_EVERY:
+                db.execute(
+                    "DELETE FROM budget WHERE window_start < ?",
+                    (now - 2 * BUDGET_LONGEST_WINDOW,),
+                )
+                self._budget_pruned = now
         return True
 
     def budget_used(self, bucket: str, window: int, now: float) -> int:
