@@ -72,6 +72,7 @@ from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
 from widget.store.base import VersionConflict
 from widget.store.redis_scripts import ACQUIRE_LEASE
+from widget.store.redis_scripts import ADD_COUNTS
 from widget.store.redis_scripts import ADD_TOPIC
 from widget.store.redis_scripts import CLAIM
 from widget.store.redis_scripts import CLAIM_DEPARTURE
@@ -159,6 +160,7 @@ class RedisStore(SnapshotStore):
         self._reserve_slot = client.register_script(RESERVE_SLOT)
         self._claim_departure = client.register_script(CLAIM_DEPARTURE)
         self._claim = client.register_script(CLAIM)
+        self._add_counts = client.register_script(ADD_COUNTS)
 
     @classmethod
     def from_url(cls, url: str) -> RedisStore:
@@ -405,12 +407,11 @@ class RedisStore(SnapshotStore):
         # Expires when the day falls out of the retention, as SQLite deletes it.
         ends = date.fromisoformat(day) + timedelta(days=keep_days + 1)
         expire_at = int(datetime.combine(ends, datetime.min.time(), UTC).timestamp())
+        args: list[str | int] = [expire_at]
+        for name, delta in deltas.items():
+            args += [name, delta]
         with self._guard():
-            pipe = self.client.pipeline(transaction=True)
-            for name, delta in deltas.items():
-                pipe.hincrby(key, name, delta)
-            pipe.expireat(key, expire_at)
-            pipe.execute()
+            self._add_counts(keys=[key], args=args)
 
     def daily_counts(self, slug: str, days: list[str]) -> dict[str, dict[str, int]]:
         with self._guard():
