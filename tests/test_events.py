@@ -308,3 +308,11 @@ def test_metrics_count_events_by_outcome(demo):
     assert 'widget_events_total{type="click",outcome="counted"} 1' in text
     assert 'widget_events_total{type="click",outcome="repeat"} 1' in text
     assert 'widget_events_total{type="click",outcome="bot"} 1' in text
+
+
+def test_boxes_on_the_services_own_pages_never_count(demo):
+    store = shown_items(demo)[0][2]
+    event = {"type": "impression", "topic": "nasa-artemis", "store": store}
+    for page in ("http://localhost/", "http://localhost/admin/topics/nasa-artemis"):
+        assert send(demo, event | {"page": page}).status_code == 204
+    assert stats(demo)["total"]["impressions"] == 0

@@ -224,7 +224,10 @@ def preview(slug: str) -> Response:
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
     headers = {
-        "Content-Security-Policy": widget_csp("'self'"),
+        # Its beacons may run; the service's own pages never count.
+        "Content-Security-Policy": widget_csp(
+            "'self'", services().config["WIDGET_ANALYTICS"]
+        ),
         "X-Content-Type-Options": "nosniff",
     }
     status = 200 if rendered.has_list else 503

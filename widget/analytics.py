@@ -57,6 +57,7 @@ class Outcome(Enum):
     REPEAT = "repeat"  # a click counted, but not as a new unique one
     BOT = "bot"
     UNKNOWN = "unknown"  # no such topic, item or store
+    OWN = "own"  # a box on the service's own pages (home page, admin preview)
     LIMITED = "limited"
 
 
@@ -115,9 +116,15 @@ class Analytics:
             self._shown.put((slug, version), found)
         return found
 
-    def record(self, event: Event, address: str, user_agent: str) -> Outcome:
-        """Count one beacon, or say why it does not count."""
-        outcome = self._record(event, address, user_agent)
+    def record(
+        self, event: Event, address: str, user_agent: str, own_origin: str = ""
+    ) -> Outcome:
+        """Count one beacon, or say why it does not count; boxes on pages of
+        ``own_origin`` (the service's own previews) never count."""
+        if own_origin and event.page.startswith(own_origin.rstrip("/") + "/"):
+            outcome = Outcome.OWN
+        else:
+            outcome = self._record(event, address, user_agent)
         with self._lock:
             self.stats[f"{event.type}:{outcome.value}"] += 1
         return outcome

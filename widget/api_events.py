@@ -73,6 +73,7 @@ def post_event() -> Response:
         event,
         request.remote_addr or "unknown",
         request.headers.get("User-Agent", "")[:512],
+        own_origin=request.host_url,
     )
     if outcome is Outcome.LIMITED:
         raise TooManyRequests("Too many events from this address; try later.")

@@ -44,7 +44,7 @@ HELP = {
     "widget_events_total": (
         "counter",
         "Click and impression beacons by type and outcome (counted, repeat,"
-        " bot, unknown, limited).",
+        " bot, unknown, own, limited).",
     ),
     "widget_store_fallbacks_total": (
         "counter",
