@@ -123,8 +123,21 @@ def test_fragment_carries_only_the_beacon_script(demo):
     assert "<script data-bw-beacons>" in html
 
 
+def test_beacons_js_is_the_script_every_box_carries(demo):
+    response = demo.get("/beacons.js")
+    assert response.mimetype == "text/javascript"
+    assert "Set-Cookie" not in response.headers
+    fragment = demo.get("/widget/nasa-artemis/fragment").get_data(as_text=True)
+    assert f"<script data-bw-beacons>{response.get_data(as_text=True)}</script>" in (
+        fragment
+    )
+    for forbidden in ("document.cookie", "Storage", "XMLHttpRequest", "fetch("):
+        assert forbidden not in response.get_data(as_text=True)
+
+
 def test_without_analytics_widgets_carry_no_beacon_code(make_app):
     client = make_app(WIDGET_ANALYTICS="off").test_client()
+    assert client.get("/beacons.js").status_code == 404
     fragment = client.get("/widget/nasa-artemis/fragment").get_data(as_text=True)
     document = client.get("/widget/nasa-artemis").get_data(as_text=True)
     assert "<script" not in fragment

@@ -73,9 +73,11 @@ FRAME_SCRIPT_HASH = script_hash(FRAME_SCRIPT)
 
 #: The click and impression beacons (``widget.analytics``), part of every
 #: rendered widget while WIDGET_ANALYTICS is on: the iframe document runs it
-#: by its hash, a fragment where the page allows inline scripts (embed.js
-#: starts it for the shadow roots it makes). It finds each box itself, as
-#: ``document.currentScript`` is null inside a shadow root.
+#: by its hash, a fragment included by the blog's server where the page
+#: allows inline scripts, and embed.js loads the same as ``/beacons.js`` for
+#: the shadow roots it makes. It finds each box itself (also when embed.js
+#: says ``bw:mounted``), as ``document.currentScript`` is null inside a
+#: shadow root.
 BEACON_SCRIPT = (ASSETS / "beacon.js").read_text().strip()
 BEACON_SCRIPT_HASH = script_hash(BEACON_SCRIPT)
 

@@ -14,6 +14,7 @@ from flask import request
 from flask import send_from_directory
 
 from widget.catalog.stub import StubCatalog
+from widget.embed import BEACON_SCRIPT
 from widget.embed import embed_script
 from widget.errors import NotFound
 from widget.headers import cors_origin
@@ -165,6 +166,21 @@ def embed_js() -> Response:
     response = Response(body, 200, mimetype="text/javascript")
     response.headers["Cache-Control"] = "public, max-age=3600"
     # Blog pages that isolate themselves (COEP) may still load it.
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.set_etag(hashlib.blake2b(body, digest_size=12).hexdigest())
+    response.make_conditional(request)
+    return response
+
+
+@bp.get("/beacons.js")
+def beacons_js() -> Response:
+    """The beacon script of every widget, for embed.js's inline boxes: a
+    page that allows our embed.js allows this too, inline scripts or not."""
+    if not current_app.config["WIDGET_ANALYTICS"]:
+        raise NotFound("Counting is off on this service (WIDGET_ANALYTICS=off).")
+    body = BEACON_SCRIPT.encode()
+    response = Response(body, 200, mimetype="text/javascript")
+    response.headers["Cache-Control"] = "public, max-age=3600"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.set_etag(hashlib.blake2b(body, digest_size=12).hexdigest())
     response.make_conditional(request)

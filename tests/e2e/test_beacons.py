@@ -30,7 +30,8 @@ DESKTOP_CHROME = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko)"
     " Chrome/131.0.0.0 Safari/537.36"
 )
-MODES = ("inline", "iframe", "ssi")
+#: "strict": inline on a page whose CSP allows only our scripts (no inline ones)
+MODES = ("inline", "iframe", "ssi", "strict")
 FOLD = '<div style="height:2400px">The post begins.</div>'
 
 
@@ -62,13 +63,20 @@ def post_page(service: str, mode: str, slug: str) -> str:
         box = requests.get(f"{service}/widget/{slug}/fragment", timeout=30).text
     else:
         box = (
-            f'<div data-widget-topic="{slug}" data-mode="{mode}">'
+            f'<div data-widget-topic="{slug}"'
+            f' data-mode="{"iframe" if mode == "iframe" else "inline"}">'
             f'<a href="{service}/widget/{slug}">Books</a></div>'
             f'<script async src="{service}/embed.js"></script>'
         )
+    csp = ""
+    if mode == "strict":
+        csp = (
+            '<meta http-equiv="Content-Security-Policy"'
+            f' content="script-src {service}; connect-src {service}">'
+        )
     return (
-        "<!doctype html><html><head><meta charset=utf-8><title>Post</title></head>"
-        f'<body>{FOLD}<div id="box">{box}</div>{FOLD}</body></html>'
+        f"<!doctype html><html><head><meta charset=utf-8>{csp}<title>Post</title>"
+        f'</head><body>{FOLD}<div id="box">{box}</div>{FOLD}</body></html>'
     )
 
 
@@ -118,6 +126,11 @@ class Reader:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        # A script a page's CSP refuses is logged as a console error.
+        self.page.on(
+            "console",
+            lambda m: self.errors.append(m.text) if m.type == "error" else None,
+        )
 
     def _amazon(self, route):
         self.opened.append(route.request.url)

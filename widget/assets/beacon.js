@@ -10,6 +10,7 @@ function click(ev){if(ev.type==="auxclick"&&ev.button!==1)return;var a=ev.target
 if(a&&box.contains(a))send(box,{type:"click",asin:a.getAttribute("data-asin"),position:+a.getAttribute("data-pos")},page)}
 box.addEventListener("click",click);box.addEventListener("auxclick",click)}
 function scan(root,page){var boxes=root.querySelectorAll(".bw[data-events]");for(var i=0;i<boxes.length;i++)watch(boxes[i],page)}
-scan(document,parent!==window?document.referrer:location.href);
+function all(){scan(document,parent!==window?document.referrer:location.href);
 var hosts=document.querySelectorAll(".bw-host,[data-widget-topic]");
-for(var i=0;i<hosts.length;i++)if(hosts[i].shadowRoot)scan(hosts[i].shadowRoot,location.href)})();
+for(var i=0;i<hosts.length;i++)if(hosts[i].shadowRoot)scan(hosts[i].shadowRoot,location.href)}
+all();document.addEventListener("bw:mounted",all)})();

@@ -59,18 +59,28 @@
       var content = template && template.content;
       if (!content || !content.querySelector(".bw") ||
           content.querySelector("[data-state=gone], script:not([data-bw-beacons])")) throw new Error("gone");
-      var root = box.attachShadow({mode: "open"});
-      root.appendChild(document.importNode(content, true));
+      // A box that counts clicks carries its beacon script; a parsed copy
+      // would not run (nor would an inline one under a strict page CSP), so
+      // the same script comes from our origin, as this one does.
+      var counted = content.querySelectorAll("script[data-bw-beacons]");
+      for (var i = 0; i < counted.length; i++) counted[i].parentNode.removeChild(counted[i]);
+      box.attachShadow({mode: "open"}).appendChild(document.importNode(content, true));
       box.style.minHeight = "";
-      // The box's beacon script (present while the service counts clicks):
-      // a parsed copy never runs, a new element does.
-      var beacons = root.querySelectorAll("script[data-bw-beacons]");
-      for (var i = 0; i < beacons.length; i++) {
-        var run = document.createElement("script");
-        run.textContent = beacons[i].textContent;
-        beacons[i].parentNode.replaceChild(run, beacons[i]);
-      }
+      if (counted.length) beacons();
     }).catch(function () {});  // the fallback never left
+  }
+
+  var beaconsLoaded = false;
+  function beacons() {
+    if (!beaconsLoaded) {
+      beaconsLoaded = true;
+      var script = document.createElement("script");
+      script.src = origin + "/beacons.js";
+      script.async = true;
+      (document.head || document.documentElement).appendChild(script);
+    }
+    // Boxes mounted after it ran: it looks again.
+    document.dispatchEvent(new Event("bw:mounted"));
   }
 
   function framed(box, slug, url, height) {
