@@ -160,16 +160,20 @@ def widget_fragment(slug: str) -> Response:
     return widget_response(slug, "fragment")
 
 
-@bp.get("/embed.js")
-def embed_js() -> Response:
-    body = embed_script(services().store_choices)
+def script_response(body: bytes) -> Response:
+    """A script for blog pages: cached an hour, loadable from any origin
+    (also by pages that isolate themselves with COEP), revalidated by ETag."""
     response = Response(body, 200, mimetype="text/javascript")
     response.headers["Cache-Control"] = "public, max-age=3600"
-    # Blog pages that isolate themselves (COEP) may still load it.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.set_etag(hashlib.blake2b(body, digest_size=12).hexdigest())
     response.make_conditional(request)
     return response
+
+
+@bp.get("/embed.js")
+def embed_js() -> Response:
+    return script_response(embed_script(services().store_choices))
 
 
 @bp.get("/beacons.js")
@@ -178,13 +182,7 @@ def beacons_js() -> Response:
     page that allows our embed.js allows this too, inline scripts or not."""
     if not current_app.config["WIDGET_ANALYTICS"]:
         raise NotFound("Counting is off on this service (WIDGET_ANALYTICS=off).")
-    body = BEACON_SCRIPT.encode()
-    response = Response(body, 200, mimetype="text/javascript")
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    response.set_etag(hashlib.blake2b(body, digest_size=12).hexdigest())
-    response.make_conditional(request)
-    return response
+    return script_response(BEACON_SCRIPT.encode())
 
 
 @bp.get("/stub-covers/<name>")

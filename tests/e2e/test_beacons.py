@@ -20,7 +20,6 @@ import pytest
 import requests
 
 from tests.conftest import ADMIN_TOKEN
-from tests.e2e.servers import gunicorn
 from widget.stubserver import serve_in_thread
 
 pytestmark = pytest.mark.e2e
@@ -35,27 +34,16 @@ MODES = ("inline", "iframe", "ssi", "strict")
 FOLD = '<div style="height:2400px">The post begins.</div>'
 
 
-@pytest.fixture(scope="module")
-def service(tmp_path_factory):
-    env = {
-        "WIDGET_LOG_LEVEL": "warning",
-        "WIDGET_FRAME_ANCESTORS": "'self' http://127.0.0.1:*",
-        "WIDGET_ADMIN_TOKEN": ADMIN_TOKEN,
-    }
-    with gunicorn(
-        tmp_path_factory.mktemp("beacons"),
-        app="widget:create_app()",
-        env=env,
-        extra_args=("-k", "gthread", "--threads", "8"),
-    ) as url:
-        url = url.replace("127.0.0.1", "localhost")
-        for mode in (*MODES, "headless"):
-            topic = {"title": f"Beacons {mode}", "keywords": "nasa artemis"}
-            created = requests.post(
-                f"{url}/api/v1/topics", json=topic, headers=AUTH, timeout=30
-            )
-            assert created.status_code == 201, created.text
-        yield url
+@pytest.fixture(scope="module", autouse=True)
+def topics(service):
+    """A topic per way of embedding, so each test counts alone (``service``
+    is gunicorn over the stub catalog, tests/e2e/conftest.py)."""
+    for mode in (*MODES, "headless"):
+        topic = {"title": f"Beacons {mode}", "keywords": "nasa artemis"}
+        created = requests.post(
+            f"{service}/api/v1/topics", json=topic, headers=AUTH, timeout=30
+        )
+        assert created.status_code == 201, created.text
 
 
 def post_page(service: str, mode: str, slug: str) -> str:
