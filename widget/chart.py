@@ -57,7 +57,7 @@ def stats_chart(days: Sequence[Row]) -> Markup:
         if day.ctr is not None:
             y = TOP + inner_h - inner_h * min(day.ctr, 1.0)
             line.append(f"{x + step / 2:.1f},{y:.1f}")
-        if n % 7 == 0 or n == len(days) - 1:
+        if (len(days) - 1 - n) % 7 == 0:  # weekly, ending today
             parts.append(
                 f'<text x="{x + step / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle"'
                 f' font-size="11">{escape(day.key[5:])}</text>'
