@@ -56,7 +56,7 @@ end
 
 def first_item(base: str) -> tuple[str, str]:
     html = requests.get(f"{base}/widget/{SLUG}", timeout=30).text
-    asin = re.search(r'data-asin="([^"]+)"', html).group(1)
+    asin = re.search(r'class="bw-title" href="https://[^/]+/dp/(\w{10})', html).group(1)
     store = re.search(r'data-store="([^"]+)"', html).group(1)
     return asin, store
 

@@ -33,8 +33,9 @@ def shown_items(client, slug="nasa-artemis"):
     """(asin, position, store) of each link the widget shows."""
     html = client.get(f"/widget/{slug}").get_data(as_text=True)
     store = re.search(r'data-store="([^"]+)"', html).group(1)
-    links = re.findall(r'data-asin="([^"]+)" data-pos="(\d+)"', html)
-    return [(asin, int(pos), store) for asin, pos in links]
+    # The beacon script takes the ASIN from the link, as here.
+    asins = re.findall(r'<a class="bw-title" href="https://[^/]+/dp/(\w{10})', html)
+    return [(asin, position, store) for position, asin in enumerate(asins, 1)]
 
 
 def send(client, body, *, ua=BROWSER, address="198.51.100.7", **headers):

@@ -6,7 +6,6 @@ from html.parser import HTMLParser
 
 import pytest
 
-from widget.embed import BEACON_SCRIPT
 from widget.embed import FRAME_SCRIPT
 
 ITEM = {
@@ -105,11 +104,12 @@ def test_hostile_catalog_text_is_escaped(hostile_client, path):
     page.feed(html)
     # The only scripts are the widget's own: the height reporter (documents
     # only) and the beacons.
-    ours = [f"<script>{BEACON_SCRIPT}</script>"]
-    if path.endswith("fragment"):
-        ours = [f"<script data-bw-beacons>{BEACON_SCRIPT}</script>"]
-    else:
-        ours.append(f"<script>{FRAME_SCRIPT}</script>")
+    ours = ['<script async data-bw-beacons src="http://localhost/beacons.js">']
+    if not path.endswith("fragment"):
+        ours = [
+            '<script async data-bw-beacons src="/beacons.js">',
+            f"<script>{FRAME_SCRIPT}</script>",
+        ]
     assert page.tags.count("script") == len(ours)
     assert html.count("<script") == len(ours)
     assert all(script in html for script in ours)
@@ -127,7 +127,7 @@ def test_only_https_links_and_images_survive(hostile_client):
     srcs = [v for k, v in page.attrs if k == "src"]
     # Two books, each with its title link and its button.
     assert all(h.startswith("https://") for h in hrefs) and len(hrefs) == 4
-    assert srcs == ['https://m.media-amazon.com/a.jpg" onerror="x']
+    assert srcs == ['https://m.media-amazon.com/a.jpg" onerror="x', "/beacons.js"]
     assert "insecure.example" not in html and "javascript:" not in html
     assert "data:text/html" not in html
 

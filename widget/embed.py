@@ -71,15 +71,16 @@ def script_hash(script: str) -> str:
 
 FRAME_SCRIPT_HASH = script_hash(FRAME_SCRIPT)
 
-#: The click and impression beacons (``widget.analytics``), part of every
-#: rendered widget while WIDGET_ANALYTICS is on: the iframe document runs it
-#: by its hash, a fragment included by the blog's server where the page
-#: allows inline scripts, and embed.js loads the same as ``/beacons.js`` for
-#: the shadow roots it makes. It finds each box itself (also when embed.js
-#: says ``bw:mounted``), as ``document.currentScript`` is null inside a
-#: shadow root.
+#: The click and impression beacons (``widget.analytics``): every rendered
+#: widget carries ``<script data-bw-beacons src=".../beacons.js">`` while
+#: WIDGET_ANALYTICS is on (the iframe document, a fragment included by the
+#: blog's server; embed.js loads it for the shadow roots it makes). The
+#: script finds each box itself (also when embed.js says ``bw:mounted``), as
+#: ``document.currentScript`` is null inside a shadow root, and posts to
+#: ``api/v1/events`` beside its own address. It takes the ASIN from the
+#: product link itself (``/dp/ASIN``), so items carry no extra markup.
 BEACON_SCRIPT = (ASSETS / "beacon.js").read_text().strip()
-BEACON_SCRIPT_HASH = script_hash(BEACON_SCRIPT)
+BEACONS_ROUTE = "/beacons.js"
 
 
 def box_height(layout: str, count: int, lang: str, width: float) -> int:

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask import Response
 
-from widget.embed import BEACON_SCRIPT_HASH
 from widget.embed import FRAME_SCRIPT_HASH
 
 DEFAULT_CSP = (
@@ -25,12 +24,12 @@ DEFAULT_CSP = (
 
 @functools.cache
 def widget_csp(frame_ancestors: str, analytics: bool = False) -> str:
-    """Widgets run only their own height script (and, with analytics, the
-    beacon script, which may post to us) by hash, load covers over https
-    (or from us), and may be framed only by the configured origins."""
+    """Widgets run only their own height script (by hash) and, with
+    analytics, our beacon script (which may post to us); load covers over
+    https (or from us), and may be framed only by the configured origins."""
     scripts = f"'{FRAME_SCRIPT_HASH}'"
     if analytics:
-        scripts += f" '{BEACON_SCRIPT_HASH}'; connect-src 'self'"
+        scripts += " 'self'; connect-src 'self'"
     return (
         "default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline';"
         f" script-src {scripts}; base-uri 'none'; form-action 'none';"

@@ -20,7 +20,7 @@ from flask import Flask
 from flask import render_template
 
 from widget.catalog.stub import COVERS_ROUTE
-from widget.embed import BEACON_SCRIPT
+from widget.embed import BEACONS_ROUTE
 from widget.embed import FRAME_SCRIPT
 from widget.events import store_key
 from widget.i18n import DEFAULT_LANGUAGE
@@ -293,8 +293,13 @@ def widget_context(
         "gone": gone,
         "frame_script": FRAME_SCRIPT if variant.kind == "document" else "",
         # Beacons only from boxes that show a list (and not when switched off).
-        "beacon": BEACON_SCRIPT if settings["WIDGET_ANALYTICS"] and shown else "",
-        "events_url": variant.base_url + "/api/v1/events",
+        # The beacon script's address (it posts beside itself): part of
+        # the rendered bytes, so cached widgets carry it as they are.
+        "beacon": (
+            variant.base_url + BEACONS_ROUTE
+            if settings["WIDGET_ANALYTICS"] and shown
+            else ""
+        ),
         "store": store_key(snapshot) if snapshot else "",
     }
 

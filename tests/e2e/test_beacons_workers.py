@@ -43,7 +43,7 @@ ENV = {
 def shown(url: str) -> tuple[str, str]:
     """The first item's ASIN and the store, as the widget shows them."""
     html = requests.get(f"{url}/widget/{SLUG}", timeout=30).text
-    asin = re.search(r'data-asin="([^"]+)"', html).group(1)
+    asin = re.search(r'class="bw-title" href="https://[^/]+/dp/(\w{10})', html).group(1)
     store = re.search(r'data-store="([^"]+)"', html).group(1)
     return asin, store
 

@@ -59,14 +59,11 @@
       var content = template && template.content;
       if (!content || !content.querySelector(".bw") ||
           content.querySelector("[data-state=gone], script:not([data-bw-beacons])")) throw new Error("gone");
-      // A box that counts clicks carries its beacon script; a parsed copy
-      // would not run (nor would an inline one under a strict page CSP), so
-      // the same script comes from our origin, as this one does.
-      var counted = content.querySelectorAll("script[data-bw-beacons]");
-      for (var i = 0; i < counted.length; i++) counted[i].parentNode.removeChild(counted[i]);
       box.attachShadow({mode: "open"}).appendChild(document.importNode(content, true));
       box.style.minHeight = "";
-      if (counted.length) beacons();
+      // A box that counts clicks names its beacon script; a parsed copy
+      // does not run, so it is loaded once for the page.
+      if (content.querySelector("script[data-bw-beacons]")) beacons();
     }).catch(function () {});  // the fallback never left
   }
 
