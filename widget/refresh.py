@@ -285,7 +285,7 @@ class Refresher:
             topic.slug,
             tuple(products),
             self._stamp(),
-            self.source_for(topic),
+            self.source_for(topic, store),
             previous=previous_order(
                 None if old is None else [p.asin for p in old.products],
                 None if old is None else old.previous,
