@@ -15,6 +15,7 @@ from markupsafe import escape
 
 from tests.conftest import ADMIN_TOKEN
 from widget.config import ConfigError
+from widget.embed import BEACON_SCRIPT
 from widget.embed import box_height
 from widget.embed import height_table
 from widget.embed import snippets
@@ -82,16 +83,30 @@ def inline_scripts(html: str) -> list[str]:
     return re.findall(r"<script>(.*?)</script>", html, re.S)
 
 
-def test_widget_csp_allows_exactly_its_own_script(demo):
+def test_widget_csp_allows_exactly_its_own_scripts(demo):
     response = demo.get("/widget/nasa-artemis")
+    csp = response.headers["Content-Security-Policy"]
+    html = response.get_data(as_text=True)
+    [height] = inline_scripts(html)
+    digest = base64.b64encode(hashlib.sha256(height.encode()).digest()).decode()
+    # The height script by its hash, the beacons from our own origin.
+    assert f"script-src 'sha256-{digest}' 'self';" in csp
+    assert '<script async data-bw-beacons src="/beacons.js"></script>' in html
+    assert "connect-src 'self';" in csp  # where the beacons go, nowhere else
+    assert "img-src 'self' https:;" in csp
+    assert "default-src 'none'" in csp
+    assert "bw:height" in height
+
+
+def test_widget_csp_without_analytics_allows_the_height_script_only(make_app):
+    response = (
+        make_app(WIDGET_ANALYTICS="off").test_client().get("/widget/nasa-artemis")
+    )
     csp = response.headers["Content-Security-Policy"]
     [script] = inline_scripts(response.get_data(as_text=True))
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}';" in csp
-    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
-    assert "img-src 'self' https:;" in csp
-    assert "default-src 'none'" in csp
-    assert "bw:height" in script
+    assert "connect-src" not in csp
 
 
 def test_frame_ancestors_come_from_the_setting(make_app):
@@ -102,10 +117,30 @@ def test_frame_ancestors_come_from_the_setting(make_app):
     assert csp.endswith("frame-ancestors https://blog.example https://b.example")
 
 
-def test_fragment_carries_no_script(demo):
-    assert "<script" not in demo.get("/widget/nasa-artemis/fragment").get_data(
-        as_text=True
-    )
+def test_fragment_carries_only_the_beacon_script(demo):
+    html = demo.get("/widget/nasa-artemis/fragment").get_data(as_text=True)
+    assert html.count("<script") == 1
+    assert '<script async data-bw-beacons src="http://localhost/beacons.js">' in html
+
+
+def test_beacons_js_is_the_script_every_box_carries(demo):
+    response = demo.get("/beacons.js")
+    assert response.mimetype == "text/javascript"
+    assert "Set-Cookie" not in response.headers
+    assert response.get_data(as_text=True) == BEACON_SCRIPT
+    for forbidden in ("document.cookie", "Storage", "XMLHttpRequest", "fetch("):
+        assert forbidden not in response.get_data(as_text=True)
+
+
+def test_without_analytics_widgets_carry_no_beacon_code(make_app):
+    client = make_app(WIDGET_ANALYTICS="off").test_client()
+    assert client.get("/beacons.js").status_code == 404
+    fragment = client.get("/widget/nasa-artemis/fragment").get_data(as_text=True)
+    document = client.get("/widget/nasa-artemis").get_data(as_text=True)
+    assert "<script" not in fragment
+    for html in (fragment, document):
+        assert "sendBeacon" not in html
+        assert "data-events" not in html and "data-asin" not in html
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

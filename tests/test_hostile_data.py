@@ -102,11 +102,17 @@ def test_hostile_catalog_text_is_escaped(hostile_client, path):
     html = hostile_client.get(path).get_data(as_text=True)
     page = Collector()
     page.feed(html)
-    # The only script is the widget's own height reporter (documents only).
-    assert page.tags.count("script") == (0 if path.endswith("fragment") else 1)
-    assert html.count("<script>") == page.tags.count("script")
-    if "script" in page.tags:
-        assert f"<script>{FRAME_SCRIPT}</script>" in html
+    # The only scripts are the widget's own: the height reporter (documents
+    # only) and the beacons.
+    ours = ['<script async data-bw-beacons src="http://localhost/beacons.js">']
+    if not path.endswith("fragment"):
+        ours = [
+            '<script async data-bw-beacons src="/beacons.js">',
+            f"<script>{FRAME_SCRIPT}</script>",
+        ]
+    assert page.tags.count("script") == len(ours)
+    assert html.count("<script") == len(ours)
+    assert all(script in html for script in ours)
     assert "svg" not in page.tags
     assert not [name for name, _ in page.attrs if name.startswith("on")]
     assert "&lt;script&gt;" in html and "{{ 7*7 }}" in html and "49" not in html
@@ -121,7 +127,7 @@ def test_only_https_links_and_images_survive(hostile_client):
     srcs = [v for k, v in page.attrs if k == "src"]
     # Two books, each with its title link and its button.
     assert all(h.startswith("https://") for h in hrefs) and len(hrefs) == 4
-    assert srcs == ['https://m.media-amazon.com/a.jpg" onerror="x']
+    assert srcs == ['https://m.media-amazon.com/a.jpg" onerror="x', "/beacons.js"]
     assert "insecure.example" not in html and "javascript:" not in html
     assert "data:text/html" not in html
 

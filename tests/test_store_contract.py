@@ -578,3 +578,56 @@ def test_concurrent_refreshes_keep_the_newest_list(store_url):
     finally:
         for store in stores:
             store.close()
+
+
+# -- analytics -----------------------------------------------------------------
+def test_claim_keeps_the_first_value_until_it_expires(store):
+    assert store.claim("salt:2026-11-26", "first", 0.3) == "first"
+    assert store.claim("salt:2026-11-26", "second", 0.3) == "first"
+    assert store.claim("salt:2026-11-27", "other", 0.3) == "other"
+    time.sleep(0.4)
+    assert store.claim("salt:2026-11-26", "third", 10) == "third"
+
+
+def test_one_claim_wins_when_many_workers_claim_at_once(store_url):
+    won = []
+
+    def claim(n):
+        opened = make_store(store_url)
+        try:
+            won.append(opened.claim("visitor", f"w{n}", 60) == f"w{n}")
+        finally:
+            opened.close()
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(won) == [False] * 7 + [True]
+
+
+def test_daily_counts_add_up_per_topic_and_day(store):
+    store.add_daily_counts("artemis", "2026-11-25", {"clicks": 1, "x|y": 2}, 30)
+    store.add_daily_counts("artemis", "2026-11-25", {"clicks": 2}, 30)
+    store.add_daily_counts("artemis", "2026-11-26", {"impressions": 5}, 30)
+    store.add_daily_counts("other", "2026-11-26", {"impressions": 7}, 30)
+    days = ["2026-11-24", "2026-11-25", "2026-11-26"]
+    assert store.daily_counts("artemis", days) == {
+        "2026-11-25": {"clicks": 3, "x|y": 2},
+        "2026-11-26": {"impressions": 5},
+    }
+    assert store.daily_counts("artemis", ["2026-11-26"]) == {
+        "2026-11-26": {"impressions": 5}
+    }
+    assert store.daily_counts("nobody", days) == {}
+
+
+def test_daily_counts_past_the_retention_are_deleted(store):
+    today = datetime.now(UTC).date()
+    old = (today - timedelta(days=40)).isoformat()
+    store.add_daily_counts("artemis", old, {"clicks": 1}, 30)
+    store.add_daily_counts("artemis", today.isoformat(), {"clicks": 1}, 30)
+    assert store.daily_counts("artemis", [old, today.isoformat()]) == {
+        today.isoformat(): {"clicks": 1}
+    }

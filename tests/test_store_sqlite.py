@@ -86,3 +86,15 @@ def test_workers_see_a_change_at_once_and_an_unannounced_one_within_a_second(
     assert reader.version("artemis") == current + 100
     reader.close()
     writer.close()
+
+
+def test_rate_windows_of_addresses_gone_quiet_are_deleted(tmp_path):
+    """One budget bucket per client address (beacons, logins): rows of buckets
+    nobody uses any more go once they are two days old."""
+    store = SQLiteStore(tmp_path / "w.db")
+    day = 86400
+    store.take_budget("events:old-visitor", 60, 60, 1_000_000.0)
+    store.take_budget("tpd", 8640, day, 1_000_000.0)
+    store.take_budget("events:new-visitor", 60, 60, 1_000_000.0 + 3 * day)
+    rows = sqlite3.connect(tmp_path / "w.db").execute("SELECT bucket FROM budget")
+    assert sorted(r[0] for r in rows) == ["events:new-visitor"]

@@ -95,7 +95,7 @@ def test_catalog_text_is_escaped(artemis_app, fake_catalog):
         )
     ]
     html = artemis_app.test_client().get("/widget/nasa-artemis").get_data(as_text=True)
-    assert html.count("<script") == 1  # the widget's own height reporter
+    assert html.count("<script") == 2  # its height reporter and beacons
     assert "<b>Eve</b>" not in html
     assert "&lt;script&gt;alert(&#34;t&#34;)&lt;/script&gt; &amp; Co" in html
 
@@ -137,7 +137,10 @@ def test_widget_sets_no_cookies_and_loads_nothing_third_party(artemis):
     response = artemis.get("/widget/nasa-artemis")
     assert "Set-Cookie" not in response.headers
     sources = parse(response.get_data(as_text=True)).sources
-    assert all(s.startswith("https://m.media-amazon.com/") for s in sources)
+    # Covers hot-linked from Amazon; our own beacon script, nothing else.
+    assert sources.count("/beacons.js") == 1
+    others = [s for s in sources if s != "/beacons.js"]
+    assert all(s.startswith("https://m.media-amazon.com/") for s in others)
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "frame-ancestors *" in csp
 
@@ -160,9 +163,10 @@ def test_fragment_is_isolated_by_a_declarative_shadow_root(make_app):
         '<div class="bw-host" data-widget="nasa-artemis">'
         '<template shadowrootmode="open"><style>.bw{all:initial;'
     )
-    assert html.rstrip().endswith("</section>\n</template></div>")
-    assert "<html" not in html and "<script" not in html
+    assert html.rstrip().endswith("</script>\n</template></div>")
+    assert "<html" not in html and html.count("<script") == 1  # the beacons
     assert 'src="http://widgets.test/stub-covers/B0STUB' in html
+    assert 'data-bw-beacons src="http://widgets.test/beacons.js"' in html
     # Nothing relative: the fragment lives in someone else's page.
     assert not re.search(r'(?:src|href)="(?!https?://)', html)
 

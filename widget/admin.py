@@ -29,6 +29,7 @@ from widget.admin_stores import every_store_row
 from widget.admin_stores import refresh_stores
 from widget.admin_stores import store_rows
 from widget.admin_table import topic_row
+from widget.chart import stats_chart
 from widget.csrf import FIELD
 from widget.csrf import check_csrf
 from widget.csrf import csrf_token
@@ -43,11 +44,17 @@ from widget.lookup import public_base_url
 from widget.lookup import refresh_job
 from widget.lookup import stored_state
 from widget.models import Topic
+from widget.models import TopicState
 from widget.params import variant_for
 from widget.refresh import Outcome
 from widget.refresh import RefreshResult
 from widget.services import services
 from widget.site import stub_lists
+from widget.stats import DEFAULT_DAYS
+from widget.stats import parse_days
+from widget.stats import report_csv
+from widget.stats import titles_of
+from widget.stats import topic_report
 from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.topics import TOPIC_FIELDS
@@ -172,6 +179,38 @@ def topic(slug: str) -> str:
         embed=snippets(base_url, slug, state.topic.title, count=count),
         preview_height=reserve_style("list", count, "en", "height"),
         count=count,
+        **stats_context(state),
+    )
+
+
+def stats_context(state: TopicState) -> dict[str, Any]:
+    """The topic page's counts: 30 days as a chart, top items and pages."""
+    found = services()
+    report = topic_report(found.store, state, found.lists.now(), DEFAULT_DAYS)
+    return {
+        "report": report,
+        "chart": stats_chart(report.days),
+        "titles": titles_of(state),
+        "analytics": found.config["WIDGET_ANALYTICS"],
+    }
+
+
+@bp.get("/topics/<slug>/stats.csv")
+def stats_csv(slug: str) -> Response:
+    try:
+        days = parse_days(request.args.get("days"))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    state = stored_state(slug)
+    found = services()
+    report = topic_report(found.store, state, found.lists.now(), days)
+    return Response(
+        report_csv(report),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{slug}-stats.csv"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
@@ -185,7 +224,10 @@ def preview(slug: str) -> Response:
     except TopicNotFound:
         raise NotFound(f"There is no topic called {slug!r}.") from None
     headers = {
-        "Content-Security-Policy": widget_csp("'self'"),
+        # Its beacons may run; the service's own pages never count.
+        "Content-Security-Policy": widget_csp(
+            "'self'", services().config["WIDGET_ANALYTICS"]
+        ),
         "X-Content-Type-Options": "nosniff",
     }
     status = 200 if rendered.has_list else 503

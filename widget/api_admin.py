@@ -21,10 +21,10 @@ from widget import auth
 from widget.api import requested_store
 from widget.api_json import topic_detail
 from widget.api_json import topic_etag
+from widget.bodies import read_body
 from widget.errors import BadRequest
 from widget.errors import Conflict
 from widget.errors import NotFound
-from widget.errors import PayloadTooLarge
 from widget.errors import PreconditionFailed
 from widget.jobs import JobRecord
 from widget.jobs import result_to_dict
@@ -36,6 +36,10 @@ from widget.refresh import Outcome
 from widget.refresh import RefreshResult
 from widget.serialize import error_to_dict
 from widget.services import services
+from widget.stats import parse_days
+from widget.stats import report_to_dict
+from widget.stats import titles_of
+from widget.stats import topic_report
 from widget.store import TopicExists
 from widget.store import TopicNotFound
 from widget.store import VersionConflict
@@ -60,25 +64,8 @@ def no_store(response: Response) -> Response:
 
 
 def _body() -> bytes:
-    """The request body, however it is sent: with a ``Content-Length`` or
-    chunked (which Werkzeug would cut at the limit without a word).
-
-    :raises PayloadTooLarge: past ``MAX_BODY``.
-    """
-    too_large = PayloadTooLarge(
-        f"The body is larger than {MAX_BODY} bytes; a topic needs far less."
-    )
-    length = request.content_length
-    if length is not None:
-        if length > MAX_BODY:
-            raise too_large
-        return request.get_data(cache=False)
-    if not request.environ.get("wsgi.input_terminated"):
-        return b""  # no length and no chunking: there is no body
-    raw: bytes = request.environ["wsgi.input"].read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise too_large
-    return raw
+    """:raises PayloadTooLarge: past ``MAX_BODY``."""
+    return read_body(MAX_BODY, "a topic needs far less")
 
 
 def _json_object() -> dict[str, Any]:
@@ -247,3 +234,16 @@ def get_job(job_id: str) -> Response:
     if record is None:
         raise NotFound(f"There is no job {job_id!r} (jobs are kept for a day).")
     return jsonify(record)
+
+
+@bp.get("/topics/<slug>/stats")
+def topic_stats(slug: str) -> Response:
+    """Impressions, clicks, unique clicks and CTR per day, item, page and store."""
+    try:
+        days = parse_days(request.args.get("days"))
+    except ValueError as exc:
+        raise BadRequest(str(exc), fields={"days": str(exc)}) from None
+    state = stored_state(slug)
+    found = services()
+    report = topic_report(found.store, state, found.lists.now(), days)
+    return jsonify(report_to_dict(report, titles_of(state)))

@@ -19,6 +19,7 @@ from flask import Flask
 from widget import admin
 from widget import api
 from widget import api_admin
+from widget import api_events
 from widget import auth
 from widget import errors
 from widget import export
@@ -90,6 +91,7 @@ def build_app(config: Mapping[str, Any] | None = None, **parts: Unpack[Parts]) -
     views.init_app(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(api_admin.bp)
+    app.register_blueprint(api_events.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(site.bp)
     app.register_blueprint(openapi.bp)

@@ -75,6 +75,19 @@ def whole_at_least(low: int) -> Callable[[Any], int]:
     return cast
 
 
+def whole_in(low: int, high: int) -> Callable[[Any], int]:
+    """A whole number from ``low`` to ``high``."""
+    at_least = whole_at_least(low)
+
+    def cast(value: Any) -> int:
+        number = at_least(value)
+        if number > high:
+            raise ValueError(f"must be from {low} to {high}")
+        return number
+
+    return cast
+
+
 def float_in(low: float, high: float) -> Callable[[Any], float]:
     """A finite number with ``low < value <= high``."""
 

@@ -38,6 +38,11 @@ from widget.refresh import RefreshResult
 from widget.serialize import iso
 from widget.serialize import topic_to_dict
 from widget.services import services
+from widget.stats import DEFAULT_DAYS
+from widget.stats import MAX_DAYS
+from widget.stats import Row
+from widget.stats import titles_of
+from widget.stats import topic_report
 from widget.store import StoreError
 from widget.store import TopicExists
 from widget.store import TopicNotFound
@@ -320,6 +325,49 @@ def result_line(result: RefreshResult) -> str:
     return f"{slug}: refreshed, {count} items, {result.items_changed} changed"
 
 
+@click.command("stats")
+@click.argument("slug", required=False)
+@click.option(
+    "--days",
+    default=DEFAULT_DAYS,
+    show_default=True,
+    type=click.IntRange(1, MAX_DAYS),
+    help="How many days back, today included.",
+)
+@with_appcontext
+def stats_command(slug: str | None, days: int) -> None:
+    """Impressions, clicks and click-through rate: every topic's totals, or
+    one topic's days, top items and pages."""
+    found = services()
+    now = found.lists.now()
+    if slug is None:
+        click.echo(f"{'topic':<32} {'impressions':>11} {'clicks':>7} {'unique':>7} ctr")
+        for state in found.store.list_states():
+            total = topic_report(found.store, state, now, days).total
+            click.echo(f"{state.topic.slug:<32} {row_text(total)}")
+        return
+    one = found.store.get_state(slug)
+    if one is None:
+        raise click.ClickException(f"there is no topic called {slug!r}")
+    report = topic_report(found.store, one, now, days)
+    titles = titles_of(one)
+    click.echo(f"{'day':<12} {'impressions':>11} {'clicks':>7} {'unique':>7} ctr")
+    for row in report.days:
+        click.echo(f"{row.key:<12} {row_text(row)}")
+    click.echo(f"{'total':<12} {row_text(report.total)}")
+    for heading, rows in (("items", report.items), ("pages", report.pages)):
+        if rows:
+            click.echo(f"\n{heading}:")
+        for row in rows[:10]:
+            name = clean_text(titles.get(row.key, row.key))[:60]
+            click.echo(f"  {row_text(row)}  {name}")
+
+
+def row_text(row: Row) -> str:
+    ctr = "-" if row.ctr is None else f"{row.ctr * 100:.1f}%"
+    return f"{row.impressions:>11} {row.clicks:>7} {row.unique_clicks:>7} {ctr}"
+
+
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -353,6 +401,7 @@ widget.add_command(run_command)
 widget.add_command(topics_group)
 widget.add_command(refresh_command)
 widget.add_command(export_widgets_command)
+widget.add_command(stats_command)
 widget.add_command(store_group)
 widget.add_command(stub_server_command)
 

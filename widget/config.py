@@ -27,6 +27,7 @@ from widget.casts import to_hostname
 from widget.casts import to_optional_base_url
 from widget.casts import to_partner_tag
 from widget.casts import whole_at_least
+from widget.casts import whole_in
 from widget.i18n import ENGLISH
 from widget.i18n import LANGUAGES
 from widget.models import MAX_REFRESH_INTERVAL
@@ -414,6 +415,20 @@ SETTINGS: tuple[Setting, ...] = (
         "How many reverse proxies in front of the service to trust for"
         " `X-Forwarded-For`/`-Proto` (client address for login throttling, https"
         " for the Secure session cookie); 0 trusts none.",
+    ),
+    Setting(
+        "WIDGET_ANALYTICS",
+        True,
+        to_bool,
+        "Count impressions and clicks with beacons (`POST /api/v1/events`; no"
+        " cookies, nothing stored in the browser); `off` removes the beacon code"
+        " from every widget.",
+    ),
+    Setting(
+        "WIDGET_ANALYTICS_DAYS",
+        90,
+        whole_in(1, 3660),
+        "Days the daily click and impression counts are kept, then deleted.",
     ),
     Setting(
         "WIDGET_OPENLIBRARY_URL",

@@ -61,10 +61,26 @@ FRAME_SCRIPT = (
     "addEventListener('load',p);p()})();"
 )
 
-FRAME_SCRIPT_HASH = (
-    "sha256-"
-    + base64.b64encode(hashlib.sha256(FRAME_SCRIPT.encode()).digest()).decode()
-)
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script."""
+    return (
+        "sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    )
+
+
+FRAME_SCRIPT_HASH = script_hash(FRAME_SCRIPT)
+
+#: The click and impression beacons (``widget.analytics``): every rendered
+#: widget carries ``<script data-bw-beacons src=".../beacons.js">`` while
+#: WIDGET_ANALYTICS is on (the iframe document, a fragment included by the
+#: blog's server; embed.js loads it for the shadow roots it makes). The
+#: script finds each box itself (also when embed.js says ``bw:mounted``), as
+#: ``document.currentScript`` is null inside a shadow root, and posts to
+#: ``api/v1/events`` beside its own address. It takes the ASIN from the
+#: product link itself (``/dp/ASIN``), so items carry no extra markup.
+BEACON_SCRIPT = (ASSETS / "beacon.js").read_text().strip()
+BEACONS_ROUTE = "/beacons.js"
 
 
 def box_height(layout: str, count: int, lang: str, width: float) -> int:

@@ -19,6 +19,8 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from widget.casts import PARTNER_TAG
+from widget.casts import to_partner_tag
 from widget.catalog.identifiers import IdentifierError
 from widget.catalog.identifiers import ManualItem
 from widget.catalog.identifiers import compact
@@ -497,3 +499,21 @@ class StoreKeys(Kind):
 
     def text(self, value: Any) -> str:
         return " ".join(value or ())
+
+
+class TrackingId(Kind):
+    """An Amazon Associates tracking id (partner tag) such as ``mysite-20``."""
+
+    metavar = "TAG"
+
+    def parse(self, value: Any) -> str | None:
+        return to_partner_tag(text_of(value))
+
+    def describe(self) -> str:
+        return "an Associates tracking id such as mysite-20"
+
+    def input_schema(self) -> dict[str, Any]:
+        return {"type": "string", "pattern": PARTNER_TAG.pattern, "maxLength": 128}
+
+    def form_attributes(self) -> dict[str, str]:
+        return {"maxlength": "128"}

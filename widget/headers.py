@@ -23,12 +23,16 @@ DEFAULT_CSP = (
 
 
 @functools.cache
-def widget_csp(frame_ancestors: str) -> str:
-    """Widgets run only their own height script (by hash), load covers over
+def widget_csp(frame_ancestors: str, analytics: bool = False) -> str:
+    """Widgets run only their own height script (by hash) and, with
+    analytics, our beacon script (which may post to us); load covers over
     https (or from us), and may be framed only by the configured origins."""
+    scripts = f"'{FRAME_SCRIPT_HASH}'"
+    if analytics:
+        scripts += " 'self'; connect-src 'self'"
     return (
         "default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline';"
-        f" script-src '{FRAME_SCRIPT_HASH}'; base-uri 'none'; form-action 'none';"
+        f" script-src {scripts}; base-uri 'none'; form-action 'none';"
         f" frame-ancestors {frame_ancestors}"
     )
 

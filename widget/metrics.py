@@ -41,6 +41,11 @@ HELP = {
         "Catalog calls (refreshes and first fetches).",
     ),
     "widget_upstream_errors_total": ("counter", "Failed catalog calls by kind."),
+    "widget_events_total": (
+        "counter",
+        "Click and impression beacons by type and outcome (counted, repeat,"
+        " bot, unknown, own, limited).",
+    ),
     "widget_store_fallbacks_total": (
         "counter",
         "Widgets served from memory because the store was unreachable.",
@@ -65,6 +70,7 @@ class Metrics:
     def __init__(self, found: Services) -> None:
         self._store = found.store
         self._lists = found.lists
+        self._analytics = found.analytics
         self._pending: Counter[str] = Counter()
         self._requests: Counter[tuple[str, int]] = Counter()
         self._lock = threading.Lock()
@@ -106,6 +112,10 @@ class Metrics:
             )
             if key:
                 pending[key] += count
+        for name, count in self._analytics.drain_stats().items():
+            kind, _, outcome = name.partition(":")
+            labels = f'type="{label(kind)}",outcome="{label(outcome)}"'
+            pending[f"widget_events_total{{{labels}}}"] += count
         if not pending:
             return
         try:

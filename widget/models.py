@@ -163,6 +163,8 @@ class Topic:
     #: store keys this topic is fetched for besides the default store; empty:
     #: every configured store
     stores: tuple[str, ...] = ()
+    #: The partner tag of this topic's links, instead of the store's.
+    tracking_id: str | None = None
 
     def with_changes(self, **changes: object) -> Topic:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from flask import Blueprint
 from flask import Response
 from flask import jsonify
 
+from widget.events import event_schema
 from widget.fields import Slug
 from widget.refresh import Outcome
 from widget.services import services
@@ -203,6 +204,40 @@ TOPIC_LIST = {
 }
 
 
+COUNTS_ROW = {
+    "type": "object",
+    "required": ["impressions", "clicks", "unique_clicks", "ctr"],
+    "properties": {
+        "impressions": {"type": "integer", "minimum": 0},
+        "clicks": {"type": "integer", "minimum": 0},
+        "unique_clicks": {"type": "integer", "minimum": 0},
+        "ctr": {"type": ["number", "null"], "minimum": 0},
+    },
+}
+
+
+def counts_by(key: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    properties = {key: {"type": "string"}} | (extra or {})
+    return {
+        "type": "array",
+        "items": {"allOf": [COUNTS_ROW, {"type": "object", "properties": properties}]},
+    }
+
+
+TOPIC_STATS = {
+    "type": "object",
+    "required": ["topic", "days", "total", "items", "pages", "stores"],
+    "properties": {
+        "topic": SLUG,
+        "days": counts_by("day"),
+        "total": COUNTS_ROW,
+        "items": counts_by("asin", {"title": {"type": ["string", "null"]}}),
+        "pages": counts_by("page"),
+        "stores": counts_by("store"),
+    },
+}
+
+
 def json_response(schema: str, description: str) -> dict[str, Any]:
     return {
         "description": description,
@@ -360,6 +395,53 @@ def spec() -> dict[str, Any]:
                     },
                 }
             },
+            "/api/v1/topics/{slug}/stats": {
+                "get": {
+                    "operationId": "topicStats",
+                    **ADMIN,
+                    "description": "Impressions, clicks, unique clicks and"
+                    " click-through rate per day (oldest first), item, embedding"
+                    " page and store.",
+                    "parameters": [
+                        SLUG_PARAMETER,
+                        {
+                            "name": "days",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 366},
+                        },
+                    ],
+                    "responses": {
+                        "200": json_response("TopicStats", "The topic's counts"),
+                        "404": json_response("Error", "No such topic"),
+                        **ADMIN_ERRORS,
+                    },
+                }
+            },
+            "/api/v1/events": {
+                "post": {
+                    "operationId": "postEvent",
+                    "description": "A widget's click or impression beacon (sent"
+                    " with navigator.sendBeacon as text/plain). 204 whether or not"
+                    " it counted.",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            media: {"schema": {"$ref": "#/components/schemas/Event"}}
+                            for media in ("text/plain", "application/json")
+                        },
+                    },
+                    "responses": {
+                        "204": {"description": "Taken"},
+                        "400": json_response("Error", "Not an event"),
+                        "403": json_response("Error", "Origin not allowed"),
+                        "404": json_response("Error", "Counting is off"),
+                        "413": json_response("Error", "Body too large"),
+                        "429": json_response("Error", "Too many from this address"),
+                        "503": json_response("Error", "Store unreachable"),
+                    },
+                }
+            },
             "/api/v1/jobs/{job_id}": {
                 "get": {
                     "operationId": "getJob",
@@ -392,6 +474,8 @@ def spec() -> dict[str, Any]:
                 "RefreshResult": REFRESH_RESULT,
                 "RefreshOutcome": REFRESH_OUTCOME,
                 "Job": JOB,
+                "TopicStats": TOPIC_STATS,
+                "Event": event_schema(),
             },
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer"}},
         },

@@ -30,6 +30,7 @@ from widget.config import REFRESH_ALL_WITHIN
 from widget.curation import CANDIDATES
 from widget.curation import curate
 from widget.curation import previous_order
+from widget.events import remember_previous
 from widget.fallback import needs_open_data
 from widget.fallback import open_data_list
 from widget.freshness import is_due
@@ -40,6 +41,7 @@ from widget.models import Topic
 from widget.models import TopicState
 from widget.models import TopList
 from widget.sources import serving
+from widget.sources import topic_source
 from widget.store.base import SnapshotStore
 from widget.store.base import TopicNotFound
 
@@ -119,7 +121,8 @@ class Refresher:
         return self.catalog if store is None else self.stores[store]
 
     def source_for(self, topic: Topic, store: str | None = None) -> Source:
-        return self.catalog_for(topic, store).source
+        """The catalog's source, with the topic's own tracking id."""
+        return topic_source(self.catalog_for(topic, store).source, topic)
 
     def serving(self, state: TopicState, store: str | None = None) -> TopicState:
         """The state as it may be served: a list from another source is not."""
@@ -287,13 +290,17 @@ class Refresher:
             topic.slug,
             tuple(products),
             self._stamp(),
-            catalog.source,
+            self.source_for(topic, store),
             previous=previous_order(
                 None if old is None else [p.asin for p in old.products],
                 None if old is None else old.previous,
                 [p.asin for p in products],
             ),
         )
+        if state.snapshot is not None and store is None:
+            # Beacons from pages still showing the old list keep counting
+            # (kept first: the new version tells readers to look again).
+            remember_previous(self.store, state.snapshot)
         version = self.store.save_snapshot(snapshot, store)
         if version is None:  # removed, or a newer list landed meanwhile
             return RefreshResult(
@@ -372,9 +379,11 @@ class Refresher:
             or not needs_open_data(state, error.kind, error.at)
         ):
             return state
-        stand_in = open_data_list(self.manual, snapshot, self.source, error.at)
+        source = self.source_for(state.topic)
+        stand_in = open_data_list(self.manual, snapshot, source, error.at)
         if stand_in is None:
             return state  # Open Library failed: the last open-data list stays
+        remember_previous(self.store, snapshot)
         version = self.store.save_snapshot(stand_in)
         if version is None:
             return state

@@ -20,7 +20,9 @@ from flask import Flask
 from flask import render_template
 
 from widget.catalog.stub import COVERS_ROUTE
+from widget.embed import BEACONS_ROUTE
 from widget.embed import FRAME_SCRIPT
+from widget.events import store_key
 from widget.i18n import DEFAULT_LANGUAGE
 from widget.i18n import ENGLISH
 from widget.i18n import Strings
@@ -45,6 +47,7 @@ TEMPLATES = {"document": "widget/document.html", "fragment": "widget/fragment.ht
 @dataclass(frozen=True)
 class ProductView:
     rank: int
+    asin: str
     title: str
     authors: str
     url: str
@@ -169,6 +172,7 @@ def product_views(
         views.append(
             ProductView(
                 rank=rank,
+                asin=product.asin,
                 title=product.title,
                 authors=", ".join(product.authors),
                 url=product.url,
@@ -288,6 +292,15 @@ def widget_context(
         "has_list": snapshot is not None,
         "gone": gone,
         "frame_script": FRAME_SCRIPT if variant.kind == "document" else "",
+        # Beacons only from boxes that show a list (and not when switched off).
+        # The beacon script's address (it posts beside itself): part of
+        # the rendered bytes, so cached widgets carry it as they are.
+        "beacon": (
+            variant.base_url + BEACONS_ROUTE
+            if settings["WIDGET_ANALYTICS"] and shown
+            else ""
+        ),
+        "store": store_key(snapshot) if snapshot else "",
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask
 from flask import current_app
 
+from widget.analytics import Analytics
 from widget.catalog import Catalog
 from widget.catalog import StubCatalog
 from widget.catalog import make_catalog
@@ -49,6 +50,7 @@ class Services:
     catalog: Catalog
     lists: ListService
     jobs: Jobs
+    analytics: Analytics
     #: the stores widgets may ask for with ``store=``
     store_choices: StoreChoices = field(default_factory=StoreChoices)
 
@@ -94,12 +96,16 @@ def init_app(
             lists.lease_ttl,
             longest_fetch(config),
         )
+    analytics = Analytics(
+        store, keep_days=config["WIDGET_ANALYTICS_DAYS"], now=clock or utc_now
+    )
     found = Services(
         config=config,
         store=store,
         catalog=catalog,
         lists=lists,
         jobs=Jobs(lists),
+        analytics=analytics,
         store_choices=StoreChoices(
             next(iter(shops)),
             tuple((key, shop.lang) for key, shop in shops.items() if not shop.default),

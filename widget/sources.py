@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 from widget.models import Source
+from widget.models import Topic
 from widget.models import TopicState
 from widget.models import TopList
 
@@ -57,6 +58,15 @@ def current_snapshot(snapshot: TopList | None, source: Source) -> TopList | None
     if len(products) == len(snapshot.products):
         return snapshot
     return replace(snapshot, products=products) if products else None
+
+
+def topic_source(source: Source, topic: Topic) -> Source:
+    """The source a topic's lists come from: the catalog's, with the topic's
+    own tracking id as partner tag where it has one (catalogs fetch with it,
+    so the links stay exactly as Amazon made them)."""
+    if topic.tracking_id is None or source.partner_tag is None:
+        return source
+    return replace(source, partner_tag=topic.tracking_id)
 
 
 def serving(state: TopicState, source: Source) -> TopicState:

@@ -27,6 +27,7 @@ from widget.fields import Slug
 from widget.fields import StoreKeys
 from widget.fields import Template
 from widget.fields import Text
+from widget.fields import TrackingId
 from widget.fields import Whole
 from widget.list_fields import ListKind
 from widget.list_fields import Pins
@@ -299,6 +300,13 @@ TOPIC_FIELDS: tuple[TopicField, ...] = (
         "The configured Amazon stores this topic has lists in; empty: every one"
         " (a store left out shows the default store's list).",
         default=(),
+    ),
+    TopicField(
+        "tracking_id",
+        "Tracking id",
+        TrackingId(),
+        "This topic's own Amazon tracking id, so Amazon's earnings report"
+        " splits by box; the store's partner tag if unset.",
         optional=True,
     ),
 )

@@ -16,6 +16,7 @@ from flask import request
 from flask import send_from_directory
 
 from widget.catalog.stub import StubCatalog
+from widget.embed import BEACON_SCRIPT
 from widget.embed import embed_script
 from widget.errors import NotFound
 from widget.headers import cors_origin
@@ -137,7 +138,10 @@ def widget_headers(
     config: Mapping[str, Any], warning: str, allow_origin: str | None
 ) -> list[tuple[str, str]]:
     headers = [
-        ("Content-Security-Policy", widget_csp(config["WIDGET_FRAME_ANCESTORS"])),
+        (
+            "Content-Security-Policy",
+            widget_csp(config["WIDGET_FRAME_ANCESTORS"], config["WIDGET_ANALYTICS"]),
+        ),
         ("X-Content-Type-Options", "nosniff"),
     ]
     if warning:
@@ -178,16 +182,29 @@ def widget_fragment(slug: str) -> Response:
     return widget_response(slug, "fragment")
 
 
-@bp.get("/embed.js")
-def embed_js() -> Response:
-    body = embed_script(services().store_choices)
+def script_response(body: bytes) -> Response:
+    """A script for blog pages: cached an hour, loadable from any origin
+    (also by pages that isolate themselves with COEP), revalidated by ETag."""
     response = Response(body, 200, mimetype="text/javascript")
     response.headers["Cache-Control"] = "public, max-age=3600"
-    # Blog pages that isolate themselves (COEP) may still load it.
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.set_etag(hashlib.blake2b(body, digest_size=12).hexdigest())
     response.make_conditional(request)
     return response
+
+
+@bp.get("/embed.js")
+def embed_js() -> Response:
+    return script_response(embed_script(services().store_choices))
+
+
+@bp.get("/beacons.js")
+def beacons_js() -> Response:
+    """The beacon script of every widget, for embed.js's inline boxes: a
+    page that allows our embed.js allows this too, inline scripts or not."""
+    if not current_app.config["WIDGET_ANALYTICS"]:
+        raise NotFound("Counting is off on this service (WIDGET_ANALYTICS=off).")
+    return script_response(BEACON_SCRIPT.encode())
 
 
 @bp.get("/stub-covers/<name>")

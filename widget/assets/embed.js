@@ -58,10 +58,26 @@
         .querySelector("template[shadowrootmode]");
       var content = template && template.content;
       if (!content || !content.querySelector(".bw") ||
-          content.querySelector("[data-state=gone], script")) throw new Error("gone");
+          content.querySelector("[data-state=gone], script:not([data-bw-beacons])")) throw new Error("gone");
       box.attachShadow({mode: "open"}).appendChild(document.importNode(content, true));
       box.style.minHeight = "";
+      // A box that counts clicks names its beacon script; a parsed copy
+      // does not run, so it is loaded once for the page.
+      if (content.querySelector("script[data-bw-beacons]")) beacons();
     }).catch(function () {});  // the fallback never left
+  }
+
+  var beaconsLoaded = false;
+  function beacons() {
+    if (!beaconsLoaded) {
+      beaconsLoaded = true;
+      var script = document.createElement("script");
+      script.src = origin + "/beacons.js";
+      script.async = true;
+      (document.head || document.documentElement).appendChild(script);
+    }
+    // Boxes mounted after it ran: it looks again.
+    document.dispatchEvent(new Event("bw:mounted"));
   }
 
   function framed(box, slug, url, height) {

@@ -218,15 +218,17 @@ class AmazonCatalog(Catalog):
             self.sleep(min(delay, self.max_backoff) if wait is None else delay)
             attempt += 1
 
-    def _common(self) -> dict[str, Any]:
+    def _common(self, topic: Topic | None = None) -> dict[str, Any]:
+        # A topic's own tracking id is asked for, so Amazon makes the links.
+        tag = topic.tracking_id if topic and topic.tracking_id else self.partner_tag
         return {
-            "partnerTag": self.partner_tag,
+            "partnerTag": tag,
             "marketplace": self.marketplace,
             "resources": RESOURCES,
         }
 
     def _search_body(self, topic: Topic, page: int) -> dict[str, Any]:
-        body = self._common() | {
+        body = self._common(topic) | {
             "keywords": topic.keywords,
             "searchIndex": topic.search_index,
             "itemCount": PAGE_SIZE,

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import replace
 from urllib.parse import quote
 
 import requests
@@ -110,7 +111,10 @@ class ManualCatalog(Catalog):
         ]
 
     def top_products(self, topic: Topic, limit: int) -> list[Product]:
-        return self.products(self.items_of(topic)[:limit])
+        store = self.store
+        if topic.tracking_id:
+            store = replace(store, partner_tag=topic.tracking_id)
+        return self.products(self.items_of(topic)[:limit], store)
 
     def close(self) -> None:
         self.library.close()

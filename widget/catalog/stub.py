@@ -334,10 +334,10 @@ class StubCatalog(Catalog):
     def source(self) -> Source:
         return Source(self.name, self._marketplace, self._partner_tag)
 
-    def product_url(self, asin: str) -> str:
+    def product_url(self, asin: str, tag: str | None = None) -> str:
         return (
             f"https://{self._marketplace}/dp/{asin}"
-            f"?tag={self._partner_tag}&linkCode=ogi&th=1&psc=1"
+            f"?tag={tag or self._partner_tag}&linkCode=ogi&th=1&psc=1"
         )
 
     def top_products(self, topic: Topic, limit: int) -> list[Product]:
@@ -349,7 +349,9 @@ class StubCatalog(Catalog):
         if topic.list_type == "new_releases" or topic.sort_by == "NewestArrivals":
             found = newest_first(found)
         return [
-            item.in_store(self.store).product(self.product_url(item.asin))
+            item.in_store(self.store).product(
+                self.product_url(item.asin, topic.tracking_id)
+            )
             for item in found[:limit]
         ]
 

@@ -15,6 +15,8 @@ import time
 from abc import ABC
 from abc import abstractmethod
 from collections.abc import Callable
+from datetime import date
+from datetime import timedelta
 
 from widget.models import HistoryEntry
 from widget.models import RefreshError
@@ -41,6 +43,12 @@ class VersionConflict(StoreError):
 
 #: Where stores local to one host read the time (seconds since the epoch).
 Clock = Callable[[], float]
+
+
+def days_before(day: str, days: int) -> str:
+    """The ``YYYY-MM-DD`` day ``days`` days before ``day``."""
+    return (date.fromisoformat(day) - timedelta(days=days)).isoformat()
+
 
 #: Compare-and-set attempts of ``change_topic`` before it gives up: enough
 #: for dozens of writers changing one topic at the same moment.
@@ -216,6 +224,25 @@ class SnapshotStore(ABC):
 
     @abstractmethod
     def counters(self) -> dict[str, int]: ...
+
+    # -- analytics ------------------------------------------------------------
+    @abstractmethod
+    def claim(self, key: str, value: str, ttl: float) -> str:
+        """Keep ``value`` under ``key`` for ``ttl`` seconds unless an unexpired
+        value is there already; returns the value kept. Atomic, so every
+        worker and host claiming a key at once gets the same answer (the
+        day's salt; "first click of this visitor today")."""
+
+    @abstractmethod
+    def add_daily_counts(
+        self, slug: str, day: str, deltas: dict[str, int], keep_days: int
+    ) -> None:
+        """Add to a topic's named counts of ``day`` (``YYYY-MM-DD``),
+        atomically; counts more than ``keep_days`` days old are deleted."""
+
+    @abstractmethod
+    def daily_counts(self, slug: str, days: list[str]) -> dict[str, dict[str, int]]:
+        """Each of ``days`` that has counts: day -> name -> count."""
 
     # -- housekeeping -------------------------------------------------------
     @abstractmethod

@@ -16,6 +16,10 @@ Layout (all keys under ``widget:``)::
     slot:<bucket>        budget spacing: the next allowed start time, or the
                          last departure (Redis clock), with PEXPIRE
     meta                 hash
+    claim:<key>          a claimed value (the day's analytics salt, a visitor's
+                         first click of a day), with a PX expiry
+    counts:<slug>:<day>  hash: a topic's analytics counts of one day, with an
+                         EXPIRE at the end of the retention
 
 Every write that reads before it writes is one Lua script
 (``redis_scripts.py``), atomic on the server. Versions come from one global
@@ -37,6 +41,10 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
@@ -65,7 +73,9 @@ from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
 from widget.store.base import VersionConflict
 from widget.store.redis_scripts import ACQUIRE_LEASE
+from widget.store.redis_scripts import ADD_COUNTS
 from widget.store.redis_scripts import ADD_TOPIC
+from widget.store.redis_scripts import CLAIM
 from widget.store.redis_scripts import CLAIM_DEPARTURE
 from widget.store.redis_scripts import RELEASE_LEASE
 from widget.store.redis_scripts import REMOVE_TOPIC
@@ -152,6 +162,8 @@ class RedisStore(SnapshotStore):
         self._take_budget = client.register_script(TAKE_BUDGET)
         self._reserve_slot = client.register_script(RESERVE_SLOT)
         self._claim_departure = client.register_script(CLAIM_DEPARTURE)
+        self._claim = client.register_script(CLAIM)
+        self._add_counts = client.register_script(ADD_COUNTS)
 
     @classmethod
     def from_url(cls, url: str) -> RedisStore:
@@ -396,6 +408,39 @@ class RedisStore(SnapshotStore):
         with self._guard():
             values = self.client.hgetall(self._key("counters"))
         return {str(name): int(value) for name, value in values.items()}
+
+    # -- analytics ------------------------------------------------------------
+    def claim(self, key: str, value: str, ttl: float) -> str:
+        with self._guard():
+            held = self._claim(
+                keys=[self._key("claim", key)], args=[value, max(1, int(ttl * 1000))]
+            )
+        return str(held)
+
+    def add_daily_counts(
+        self, slug: str, day: str, deltas: dict[str, int], keep_days: int
+    ) -> None:
+        key = self._key("counts", slug, day)
+        # Expires when the day falls out of the retention, as SQLite deletes it.
+        ends = date.fromisoformat(day) + timedelta(days=keep_days + 1)
+        expire_at = int(datetime.combine(ends, datetime.min.time(), UTC).timestamp())
+        args: list[str | int] = [expire_at]
+        for name, delta in deltas.items():
+            args += [name, delta]
+        with self._guard():
+            self._add_counts(keys=[key], args=args)
+
+    def daily_counts(self, slug: str, days: list[str]) -> dict[str, dict[str, int]]:
+        with self._guard():
+            pipe = self.client.pipeline(transaction=False)
+            for day in days:
+                pipe.hgetall(self._key("counts", slug, day))
+            found = pipe.execute()
+        return {
+            day: {str(name): int(value) for name, value in values.items()}
+            for day, values in zip(days, found, strict=True)
+            if values
+        }
 
     # -- housekeeping -------------------------------------------------------
     def get_meta(self, key: str) -> str | None:

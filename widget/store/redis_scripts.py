@@ -123,3 +123,21 @@ redis.call('SET', KEYS[1], string.format('%.6f', now),
 return '0'
 """
 )
+
+# KEYS: the claim. ARGV: value, ttl (ms). Returns the value kept.
+CLAIM = """
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+"""
+
+# KEYS: a day's counts. ARGV: expire at (epoch seconds), then name, delta...
+# One round trip whatever the number of counts (a MULTI pipeline costs more).
+ADD_COUNTS = """
+for i = 2, #ARGV, 2 do
+  redis.call('HINCRBY', KEYS[1], ARGV[i], ARGV[i + 1])
+end
+redis.call('EXPIREAT', KEYS[1], ARGV[1])
+return 1
+"""

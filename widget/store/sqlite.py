@@ -36,7 +36,14 @@ from widget.store.base import StoreError
 from widget.store.base import TopicExists
 from widget.store.base import TopicNotFound
 from widget.store.base import VersionConflict
+from widget.store.base import days_before
 from widget.store.changes import ChangeCounter
+
+#: Expired claims and budget windows are deleted at most this often
+#: (seconds), not on every write.
+CLAIMS_PRUNE_EVERY = 60.0
+#: The longest budget window in use (a day: WIDGET_AMAZON_TPD).
+BUDGET_LONGEST_WINDOW = 86400
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS topics (
@@ -84,6 +91,20 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    expires REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS claims_expires ON claims (expires);
+CREATE TABLE IF NOT EXISTS daily_counts (
+    slug TEXT NOT NULL,
+    day TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (slug, day, name)
+);
+CREATE INDEX IF NOT EXISTS daily_counts_day ON daily_counts (day);
 INSERT OR IGNORE INTO meta (key, value) VALUES ('sequence', '0');
 """
 
@@ -109,6 +130,9 @@ class SQLiteStore(SnapshotStore):
         # slug -> (change counter when read, version, when read)
         self._versions: dict[str, tuple[int, int | None, float]] = {}
         self._changes: ChangeCounter | None = None
+        self._claims_pruned = 0.0
+        self._budget_pruned = 0.0
+        self._counts_pruned = ""
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             self._changes = ChangeCounter(self.path + "-changes")
@@ -415,6 +439,14 @@ class SQLiteStore(SnapshotStore):
                 "DELETE FROM budget WHERE bucket = ? AND window_start < ?",
                 (bucket, start),
             )
+            # And buckets nobody uses any more (one per client address for
+            # beacons and logins): every window is at most a day long.
+            if now >= self._budget_pruned + CLAIMS_PRUNE_EVERY:
+                db.execute(
+                    "DELETE FROM budget WHERE window_start < ?",
+                    (now - 2 * BUDGET_LONGEST_WINDOW,),
+                )
+                self._budget_pruned = now
         return True
 
     def budget_used(self, bucket: str, window: int, now: float) -> int:
@@ -486,6 +518,54 @@ class SQLiteStore(SnapshotStore):
         return {
             name: int(value) for name, value in self._read("SELECT * FROM counters")
         }
+
+    # -- analytics ------------------------------------------------------------
+    def claim(self, key: str, value: str, ttl: float) -> str:
+        now = time.time()
+        with self._write() as db:
+            if now >= self._claims_pruned + CLAIMS_PRUNE_EVERY:
+                db.execute("DELETE FROM claims WHERE expires < ?", (now,))
+                self._claims_pruned = now
+            row = db.execute(
+                "SELECT value FROM claims WHERE key = ? AND expires >= ?", (key, now)
+            ).fetchone()
+            if row is not None:
+                return str(row[0])
+            db.execute(
+                "INSERT OR REPLACE INTO claims (key, value, expires) VALUES (?, ?, ?)",
+                (key, value, now + ttl),
+            )
+        return value
+
+    def add_daily_counts(
+        self, slug: str, day: str, deltas: dict[str, int], keep_days: int
+    ) -> None:
+        oldest = days_before(day, keep_days)
+        with self._write() as db:
+            db.executemany(
+                "INSERT INTO daily_counts (slug, day, name, value) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(slug, day, name)"
+                " DO UPDATE SET value = value + excluded.value",
+                [(slug, day, name, delta) for name, delta in deltas.items()],
+            )
+            if self._counts_pruned != oldest:  # once a day per process
+                db.execute("DELETE FROM daily_counts WHERE day < ?", (oldest,))
+                self._counts_pruned = oldest
+
+    def daily_counts(self, slug: str, days: list[str]) -> dict[str, dict[str, int]]:
+        if not days:
+            return {}
+        rows = self._read(
+            "SELECT day, name, value FROM daily_counts"
+            " WHERE slug = ? AND day >= ? AND day <= ?",
+            (slug, min(days), max(days)),
+        )
+        wanted = set(days)
+        counts: dict[str, dict[str, int]] = {}
+        for day, name, value in rows:
+            if day in wanted:
+                counts.setdefault(str(day), {})[str(name)] = int(value)
+        return counts
 
     # -- housekeeping -------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
