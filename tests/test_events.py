@@ -317,3 +317,32 @@ def test_boxes_on_the_services_own_pages_never_count(demo):
     for page in ("http://localhost/", "http://localhost/admin/topics/nasa-artemis"):
         assert send(demo, event | {"page": page}).status_code == 204
     assert stats(demo)["total"]["impressions"] == 0
+
+
+def test_clicks_in_another_stores_box_count_for_that_store(make_app, clock):
+    """A reader in Germany sees the de list (``store=de``): their click
+    counts, under the de store."""
+    app = make_app(
+        clock=clock,
+        WIDGET_ADMIN_TOKEN=ADMIN_TOKEN,
+        WIDGET_AMAZON_STORES=json.dumps({"de": {"partner_tag": "mysite-21"}}),
+    )
+    client = app.test_client()
+    html = client.get("/widget/nasa-artemis?store=de").get_data(as_text=True)
+    store = re.search(r'data-store="([^"]+)"', html).group(1)
+    assert store == "www.amazon.de"
+    asin = re.search(r'class="bw-title" href="https://www.amazon.de/dp/(\w{10})', html)
+    event = {
+        "type": "click",
+        "topic": "nasa-artemis",
+        "asin": asin.group(1),
+        "store": store,
+        "position": 1,
+        "page": PAGE,
+    }
+    assert send(client, event).status_code == 204
+    assert stats(client)["total"]["clicks"] == 1
+    # A store the topic has no list in still does not count (answered 204
+    # like every beacon, so a prober learns nothing).
+    send(client, event | {"store": "www.amazon.co.jp"})
+    assert stats(client)["total"]["clicks"] == 1

@@ -76,8 +76,11 @@ class Analytics:
         *,
         keep_days: int,
         now: Callable[[], datetime],
+        store_keys: tuple[str, ...] = (),
     ) -> None:
         self.store = store
+        #: the configured stores besides the default one, each with its lists
+        self.store_keys = store_keys
         self.keep_days = keep_days
         self.now = now
         self._salt: tuple[str, bytes] = ("", b"")
@@ -110,7 +113,7 @@ class Analytics:
             return None
         found = self._shown.get((slug, version))
         if found is None:
-            found = shown_items(self.store, slug)
+            found = shown_items(self.store, slug, self.store_keys)
             if found is None:
                 return None
             self._shown.put((slug, version), found)

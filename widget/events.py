@@ -145,19 +145,29 @@ class Shown:
         return event.asin is None or event.asin in self.asins
 
 
-def shown_items(store: SnapshotStore, slug: str) -> Shown | None:
-    """None for a topic that does not exist."""
+def shown_items(
+    store: SnapshotStore, slug: str, store_keys: tuple[str, ...] = ()
+) -> Shown | None:
+    """None for a topic that does not exist. Every store's list counts: a
+    reader in Germany clicks items of the de list."""
     state = store.get_state(slug)
     if state is None:
         return None
     asins: set[str] = set()
     stores: set[str] = set()
     titles: dict[str, str] = {}
-    if state.snapshot is not None:
-        stores.add(store_key(state.snapshot))
-        for product in state.snapshot.products:
+    states = [state, *(store.get_state(slug, key) for key in store_keys)]
+    for each in states:
+        snapshot = None if each is None else each.snapshot
+        if snapshot is None:
+            continue
+        stores.add(store_key(snapshot))
+        # The list before the last change (rank movement keeps it), for
+        # pages still showing it.
+        asins.update(asin.upper() for asin in snapshot.previous or ())
+        for product in snapshot.products:
             asins.add(product.asin.upper())
-            titles[product.asin.upper()] = product.title
+            titles.setdefault(product.asin.upper(), product.title)
     previous = (store.get_meta(f"previous-items:{slug}") or "").split()
     if previous:
         stores.add(previous[0])

@@ -97,7 +97,10 @@ def init_app(
             longest_fetch(config),
         )
     analytics = Analytics(
-        store, keep_days=config["WIDGET_ANALYTICS_DAYS"], now=clock or utc_now
+        store,
+        keep_days=config["WIDGET_ANALYTICS_DAYS"],
+        now=clock or utc_now,
+        store_keys=tuple(store_catalogs),
     )
     found = Services(
         config=config,
