@@ -61,11 +61,14 @@ def requests_per_second(
     seconds: int = 5,
     connections: int = 16,
     headers: dict[str, str] | None = None,
+    cpu: int | None = None,
 ) -> float:
-    """Throughput with wrk (apt-get install wrk)."""
+    """Throughput with wrk (apt-get install wrk), pinned to core ``cpu`` if
+    given."""
     if shutil.which("wrk") is None:
         raise SystemExit("the benchmarks need wrk: apt-get install wrk")
-    args = ["wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s"]
+    pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
+    args = [*pin, "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s"]
     for name, value in (headers or {}).items():
         args += ["-H", f"{name}: {value}"]
     output = subprocess.run(
@@ -87,12 +90,14 @@ def compare(
     seconds: int = 5,
     connections: int = 16,
     headers: dict[str, str] | None = None,
+    cpu: int | None = None,
 ) -> float:
     """Alternate rounds of both URLs; print medians and the ratio."""
     ours, theirs = [], []
+    load = (seconds, connections, headers, cpu)
     for _ in range(rounds):
-        theirs.append(requests_per_second(baseline, seconds, connections, headers))
-        ours.append(requests_per_second(contender, seconds, connections, headers))
+        theirs.append(requests_per_second(baseline, *load))
+        ours.append(requests_per_second(contender, *load))
     ratio = statistics.median(ours) / statistics.median(theirs)
     print(
         f"{name}: {statistics.median(ours):,.0f} req/s vs baseline"

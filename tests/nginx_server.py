@@ -24,10 +24,10 @@ def nginx_binary() -> str | None:
 
 
 @contextmanager
-def nginx(export: Path, workdir: Path) -> Iterator[str]:
+def nginx(export: Path, workdir: Path, cpu: int | None = None) -> Iterator[str]:
     """nginx with the export's own files included, and the same folder also
     under ``/direct/`` (plain static files, the benchmark's baseline);
-    yields its base URL."""
+    yields its base URL. ``cpu`` pins it to that core (benchmarks)."""
     binary = nginx_binary()
     if binary is None:
         raise RuntimeError("nginx is not installed (apt-get install -y nginx)")
@@ -55,8 +55,9 @@ def nginx(export: Path, workdir: Path) -> Iterator[str]:
         f"    location /direct/ {{ alias {export}/; }}\n"
         "  }\n}\n"
     )
+    pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
     process = subprocess.Popen(
-        [binary, "-c", str(conf), "-p", str(workdir)],
+        [*pin, binary, "-c", str(conf), "-p", str(workdir)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -49,7 +49,7 @@ def test_export_writes_every_variant_embed_js_and_a_manifest(export_app, tmp_pat
     fragment = (out / f"widget/{SLUG}/fragment/list-light-en.html").read_text()
     assert "https://widgets.example.com" in fragment or "shadowrootmode" in fragment
     assert (out / "embed.js").read_bytes() == app.test_client().get("/embed.js").data
-    assert "try_files" in (out / "nginx-widget.conf").read_text()
+    assert "alias" in (out / "nginx-widget.conf").read_text()
 
 
 def test_a_refresh_exports_its_topic_again_when_configured(

@@ -215,13 +215,16 @@ def nginx_locations(config: Any, folder: Path) -> bytes:
             f"    add_header {name} {json.dumps(value)} always;\n"
             for name, value in headers
         )
+        # ``alias`` opens the one file (a missing one is a 404); try_files
+        # looked it up and then opened it again, and the charset filter and
+        # the types lookup cost more: together a quarter of nginx's time
+        # per widget (bench/bench_export.py).
         return (
             f'location ~ "{pattern}" {{\n'
-            f"    root {root};\n"
-            "    default_type text/html;\n"
-            "    charset utf-8;\n"
+            "    types { }\n"
+            '    default_type "text/html; charset=utf-8";\n'
             f"{lines}"
-            f"    try_files {target} =404;\n"
+            f"    alias {json.dumps(root + target)};\n"
             "}\n"
         )
 
