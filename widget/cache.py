@@ -47,15 +47,20 @@ class PackedLRU(Generic[K]):
     """A LockedLRU of rendered widgets that keeps their bodies compressed,
     with the most recently used few also kept whole.
 
-    A worker caches thousands of widget bodies of about 12 KB of repetitive
-    HTML each (a fifth of that compressed), while its traffic goes mostly to
-    a few of them: those stay ready to send, the rest cost one decompression
-    (tens of microseconds) when asked for again.
+    A worker caches thousands of widget bodies of about 17 KB of repetitive
+    HTML each, while its traffic goes mostly to a few of them: those stay
+    ready to send, the rest cost one decompression (tens of microseconds)
+    when asked for again. Every widget shares its styles and markup with
+    every other, so the first full body becomes a preset dictionary for the
+    rest: each then keeps only what is its own (0.9 KB compressed instead of
+    3.9 KB, bench/bench_memory.py).
     """
 
     def __init__(self, maxsize: int, hot: int = 64) -> None:
-        self._packed: LockedLRU[K, RenderedWidget] = LockedLRU(maxsize)
+        self._packed: LockedLRU[K, tuple[RenderedWidget, bytes]] = LockedLRU(maxsize)
         self._hot: LockedLRU[K, RenderedWidget] = LockedLRU(min(hot, maxsize))
+        #: what every body is compressed against (zlib's window: 32 KiB)
+        self._shared = b""
 
     def get(self, key: K) -> RenderedWidget | None:
         found = self._hot.get(key)
@@ -63,10 +68,22 @@ class PackedLRU(Generic[K]):
             packed = self._packed.get(key)
             if packed is None:
                 return None
-            found = replace(packed, body=zlib.decompress(packed.body))
+            value, shared = packed
+            unpack = zlib.decompressobj(zdict=shared)
+            found = replace(value, body=unpack.decompress(value.body) + unpack.flush())
             self._hot.put(key, found)
         return found
 
     def put(self, key: K, value: RenderedWidget) -> None:
-        self._packed.put(key, replace(value, body=zlib.compress(value.body, 6)))
+        if not self._shared and value.has_list:
+            self._shared = value.body[-ZLIB_WINDOW:]
+        # Each entry keeps the dictionary it was packed with (the same bytes
+        # object for all but the few packed before there was one).
+        shared = self._shared
+        pack = zlib.compressobj(6, zdict=shared)
+        body = pack.compress(value.body) + pack.flush()
+        self._packed.put(key, (replace(value, body=body), shared))
         self._hot.put(key, value)
+
+
+ZLIB_WINDOW = 32 * 1024
