@@ -81,6 +81,7 @@ def main() -> None:
                 for path in paths:
                     body = requests.get(base + path, timeout=30).content
             ours = [rss_kib(pid) for pid in workers_of(master)]
+            print("workers MiB:", [round(k / 1024, 1) for k in ours])
         (tmp / "widget.html").write_bytes(body)
         (tmp / "etag").write_text("x")
         (tmp / "topic.json").write_text("{}")

@@ -190,9 +190,9 @@ def test_a_look_that_fails_does_not_stop_the_schedule(scheduler, sched_app):
     def broken():
         raise StoreError("database is locked")
 
-    store.list_states, original = broken, store.list_states
+    store.iter_states, original = broken, store.iter_states
     assert scheduler.run_once() == []
-    store.list_states = original
+    store.iter_states = original
     assert len(scheduler.run_once()) == 2
 
 

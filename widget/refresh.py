@@ -215,22 +215,16 @@ class Refresher:
         ``REFRESH_ALL_WITHIN``); ``progress`` hears of each result."""
         limit = REFRESH_ALL_WITHIN if within is None else within
         deadline = time.monotonic() + limit
-        pairs = [
-            (self.serving(s), None) for s in self.store.list_states()
-        ] + self._store_pairs()
-        if due_only:
-            pairs = [(s, key) for s, key in pairs if self.is_due(s)]
-        pairs.sort(
-            key=lambda p: p[0].snapshot.updated_at.timestamp() if p[0].snapshot else 0
-        )
         wanted = self.is_due if due_only else None
+        lists = self._lists_by_age(wanted)
         results: list[RefreshResult] = []
-        for number, (state, key) in enumerate(pairs):
+        for number, (_, slug, key) in enumerate(lists):
             if results and time.monotonic() > deadline:
-                left = tuple(s.topic.slug for s, _ in pairs[number:])
-                return RefreshAll(tuple(results), left)
+                return RefreshAll(
+                    tuple(results), tuple(s for _, s, _ in lists[number:])
+                )
             try:
-                result = self.refresh(state.topic.slug, trigger, wanted, key)
+                result = self.refresh(slug, trigger, wanted, key)
             except TopicNotFound:
                 continue  # removed meanwhile
             results.append(result)
@@ -238,23 +232,40 @@ class Refresher:
                 progress(result)
         return RefreshAll(tuple(results))
 
-    def _store_pairs(self) -> list[tuple[TopicState, str | None]]:
-        """Every topic with each other store's list, as it may be served."""
-        pairs: list[tuple[TopicState, str | None]] = []
-        if not self.stores:
-            return pairs
-        for topic in (s.topic for s in self.store.list_states()):
-            if topic.catalog == "manual":
-                continue  # hand-picked books link to the default store only
-            slug = topic.slug
-            for key in topic.stores or self.stores:
-                if key not in self.stores:
-                    continue  # no longer configured
-                try:
-                    pairs.append((self.load(slug, key), key))
-                except TopicNotFound:
-                    break  # removed meanwhile
-        return pairs
+    def _lists_by_age(
+        self, wanted: Callable[[TopicState], bool] | None
+    ) -> list[tuple[float, str, str | None]]:
+        """Every topic's list (then each other store's) that ``wanted``
+        allows, as (list time, slug, store), oldest first. Only these are
+        kept: every worker's scheduler makes this pass each minute, and a
+        thousand parsed lists held at once left a worker 20 MiB larger for
+        good (bench/bench_memory.py); ``refresh`` reads each again anyway."""
+        found: list[tuple[float, str, str | None]] = []
+        others: list[tuple[float, str, str | None]] = []
+        for stored in self.store.iter_states():
+            state = self.serving(stored)
+            if wanted is None or wanted(state):
+                found.append((_list_time(state), state.topic.slug, None))
+            others += self._other_stores(stored.topic, wanted)
+        return sorted(found + others, key=lambda entry: entry[0])
+
+    def _other_stores(
+        self, topic: Topic, wanted: Callable[[TopicState], bool] | None
+    ) -> list[tuple[float, str, str | None]]:
+        """The topic's list in each other store, as it may be served."""
+        if not self.stores or topic.catalog == "manual":
+            return []  # hand-picked books link to the default store only
+        found: list[tuple[float, str, str | None]] = []
+        for key in topic.stores or self.stores:
+            if key not in self.stores:
+                continue  # no longer configured
+            try:
+                state = self.load(topic.slug, key)
+            except TopicNotFound:
+                break  # removed meanwhile
+            if wanted is None or wanted(state):
+                found.append((_list_time(state), topic.slug, key))
+        return found
 
     def _stamp(self) -> datetime:
         """Now, to the second: what the store keeps, so the state a refresh
@@ -414,3 +425,8 @@ def items_changed(old: TopList | None, new: TopList) -> int:
     before += [""] * (length - len(before))
     after += [""] * (length - len(after))
     return sum(1 for a, b in zip(before, after, strict=True) if a != b)
+
+
+def _list_time(state: TopicState) -> float:
+    """When the state's list was fetched; 0 for none (first in line)."""
+    return state.snapshot.updated_at.timestamp() if state.snapshot else 0.0

@@ -15,6 +15,7 @@ import time
 from abc import ABC
 from abc import abstractmethod
 from collections.abc import Callable
+from collections.abc import Iterator
 from datetime import date
 from datetime import timedelta
 
@@ -123,6 +124,12 @@ class SnapshotStore(ABC):
     @abstractmethod
     def list_states(self) -> list[TopicState]:
         """Every topic, ordered by title."""
+
+    def iter_states(self) -> Iterator[TopicState]:
+        """``list_states``, each parsed only when reached: for passes over
+        every topic that keep little of each (the scheduler's), so that a
+        worker never holds a thousand parsed lists at once."""
+        return iter(self.list_states())
 
     @abstractmethod
     def version(self, slug: str) -> int | None:

@@ -269,15 +269,21 @@ class RedisStore(SnapshotStore):
         return self._state(values)
 
     def list_states(self) -> list[TopicState]:
+        return list(self.iter_states())
+
+    def iter_states(self) -> Iterator[TopicState]:
         with self._guard():
             slugs = sorted(map(str, self.client.smembers(self._key("topics"))))
             pipe = self.client.pipeline(transaction=True)
             for slug in slugs:
                 pipe.hmget(self._key("topic", slug), _STATE_FIELDS)
             rows = pipe.execute() if slugs else []
-        states = [s for s in map(self._state, rows) if s is not None]
-        # Same order as SQLite's ORDER BY title COLLATE NOCASE (ASCII folding).
-        return sorted(states, key=lambda s: _nocase(s.topic.title))
+        # Removed between listing and reading: left out.
+        rows = [row for row in rows if row[0] is not None and row[1] is not None]
+        # Same order as SQLite's ORDER BY title COLLATE NOCASE (ASCII folding),
+        # from the topic's settings alone: lists are parsed only when reached.
+        rows.sort(key=lambda row: _nocase(json.loads(row[0])["title"]))
+        return (state for state in map(self._state, rows) if state is not None)
 
     def version(self, slug: str) -> int | None:
         # From memory while the change subscription is alive (redis_watch.py).
