@@ -136,3 +136,24 @@ def test_a_topics_json_is_answered_as_the_api_answers(hot_app, method):
     assert answered(hot, method, path, {}) == first
     for other in (f"{path}/stats", "/api/v1/topics/Bad_Slug", "/api/v1/topics/none"):
         assert answered(hot, method, other, {}) == answered(flask, method, other, {})
+
+
+def test_each_host_gets_its_own_urls(hot_app):
+    """Without WIDGET_PUBLIC_URL, a loopback host (the developer's machine)
+    gets absolute URLs of its own and any other host relative ones, request
+    after request: the hot path remembers each host's URLs."""
+    hot, flask = clients(hot_app)
+
+    def get(client, path, host):
+        response = client.open(
+            path, base_url=f"http://{host}", headers={"Origin": f"http://{host}"}
+        )
+        return response.status, list(response.headers), response.get_data()
+
+    for path in (f"/api/v1/topics/{SLUG}", f"/widget/{SLUG}/fragment"):
+        for _ in range(2):
+            for host in ("localhost:5000", "127.0.0.1:8080", "blog.example"):
+                expected = get(flask, path, host)
+                own = f"http://{host}/".encode() in expected[2]
+                assert own == (host != "blog.example"), (path, host)
+                assert get(hot, path, host) == expected

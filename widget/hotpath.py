@@ -48,12 +48,24 @@ HTML = ("Content-Type", "text/html; charset=utf-8")
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
+#: What werkzeug makes a request's host URL of (behind widget.auth's proxy
+#: fix, which rewrites them from trusted X-Forwarded-* headers).
+HOST_KEYS = (
+    "wsgi.url_scheme",
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "SCRIPT_NAME",
+)
+HOSTS_KEPT = 64
+
 
 class HotPath:
     def __init__(self, app: Flask, fallback: WSGIApplication) -> None:
         self.app = app
         self.fallback = fallback
         self.lists = app.extensions["widget"].lists
+        self._hosts: dict[tuple[object, ...], tuple[str | None, str]] = {}
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -84,16 +96,11 @@ class HotPath:
         allow_origin = None
         base_url = ""
         if kind == "fragment":
-            request = Request(environ)
-            found = base_url_for(
-                config["WIDGET_PUBLIC_URL"], request.host, request.host_url
-            )
+            found, host_url = self.base_url(environ)
             if found is None:
                 return None  # the view warns about the missing setting
             base_url = found
-            allow_origin = fragment_origin(
-                config, request.host_url, request.headers.get("Origin")
-            )
+            allow_origin = fragment_origin(config, host_url, environ.get("HTTP_ORIGIN"))
         query = environ.get("QUERY_STRING", "").encode("latin-1")
         stores = self.app.extensions["widget"].store_choices
         variant, warning = variant_for(kind, query, base_url, stores)
@@ -124,10 +131,7 @@ class HotPath:
         state = self.lists.cached_state(slug)
         if state is None:
             return None
-        request = Request(environ)
-        base_url = base_url_for(
-            self.app.config["WIDGET_PUBLIC_URL"], request.host, request.host_url
-        )
+        base_url, _ = self.base_url(environ)
         if base_url is None:
             return None
         served = self.app.extensions["widget"].store_choices.default
@@ -142,6 +146,22 @@ class HotPath:
         headers += default_headers(None)
         self.after_request("api.get_topic", 200)
         return 200, headers, b"" if environ["REQUEST_METHOD"] == "HEAD" else body
+
+    def base_url(self, environ: WSGIEnvironment) -> tuple[str | None, str]:
+        """``base_url_for`` the request's host, and its host URL, as the
+        views see them (werkzeug's Request), remembered per host: working
+        them out was half of a cached JSON answer's time."""
+        key = tuple(environ.get(name) for name in HOST_KEYS)
+        found = self._hosts.get(key)
+        if found is None:
+            request = Request(environ)
+            public_url = self.app.config["WIDGET_PUBLIC_URL"]
+            base_url = base_url_for(public_url, request.host, request.host_url)
+            found = (base_url, request.host_url)
+            if len(self._hosts) >= HOSTS_KEPT:  # Host comes from the client
+                self._hosts.clear()
+            self._hosts[key] = found
+        return found
 
     def before_request(self) -> None:
         scheduler: Any = self.app.extensions.get("widget_scheduler")
