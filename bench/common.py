@@ -91,19 +91,37 @@ def compare(
     connections: int = 16,
     headers: dict[str, str] | None = None,
     cpu: int | None = None,
+    floor: str | None = None,
 ) -> float:
-    """Alternate rounds of both URLs; print medians and the ratio."""
-    ours, theirs = [], []
+    """Alternate rounds of both URLs (and ``floor``'s, a bare WSGI callable
+    sending the same bytes: what gunicorn alone allows); print medians and
+    the ratio."""
+    ours: list[float] = []
+    theirs: list[float] = []
+    bare: list[float] = []
     load = (seconds, connections, headers, cpu)
     for _ in range(rounds):
         theirs.append(requests_per_second(baseline, *load))
         ours.append(requests_per_second(contender, *load))
+        if floor is not None:
+            bare.append(requests_per_second(floor, *load))
     ratio = statistics.median(ours) / statistics.median(theirs)
     print(
         f"{name}: {statistics.median(ours):,.0f} req/s vs baseline"
         f" {statistics.median(theirs):,.0f} req/s -> ratio {ratio:.2f}"
+        f"\n    rounds: {_listed(ours)} | baseline {_listed(theirs)}"
     )
+    if bare:
+        print(
+            f"    bare WSGI callable, same bytes: {statistics.median(bare):,.0f}"
+            f" req/s (ratio {statistics.median(bare) / statistics.median(theirs):.2f},"
+            f" the most gunicorn allows); rounds {_listed(bare)}"
+        )
     return ratio
+
+
+def _listed(rounds: list[float]) -> str:
+    return " ".join(f"{r:.0f}" for r in rounds)
 
 
 @contextmanager
