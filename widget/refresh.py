@@ -308,27 +308,13 @@ class Refresher:
                 [p.asin for p in products],
             ),
         )
-        if state.snapshot is not None and store is None:
-            # Beacons from pages still showing the old list keep counting
-            # (kept first: the new version tells readers to look again).
-            remember_previous(self.store, state.snapshot)
-        version = self.store.save_snapshot(snapshot, store)
+        message = _in_store(f"{len(products)} items", store)
+        version = self._save_list(state.snapshot, snapshot, trigger, message, store)
         if version is None:  # removed, or a newer list landed meanwhile
             return RefreshResult(
                 topic.slug, Outcome.SKIPPED, self.load(topic.slug, store), store=store
             )
         changed = items_changed(state.snapshot, snapshot)
-        self.store.add_history(
-            HistoryEntry(
-                slug=topic.slug,
-                at=snapshot.updated_at,
-                trigger=trigger,
-                ok=True,
-                message=_in_store(f"{len(products)} items", store),
-                items_changed=changed,
-                extra={} if store is None else {"store": store},
-            )
-        )
         log.info(
             "refreshed %s: %d items (%s)",
             _in_store(topic.slug, store),
@@ -344,6 +330,36 @@ class Refresher:
         )
         outcome = Outcome.REFRESHED if changed else Outcome.UNCHANGED
         return RefreshResult(topic.slug, outcome, new, changed, store=store)
+
+    def _save_list(
+        self,
+        old: TopList | None,
+        new: TopList,
+        trigger: str,
+        message: str,
+        store: str | None = None,
+    ) -> int | None:
+        """Store ``new`` in place of ``old`` and say so in the history: the
+        new version, or None when the topic was removed or a newer list
+        landed meanwhile (then nothing is noted)."""
+        if old is not None and store is None:
+            # Beacons from pages still showing the old list keep counting
+            # (kept first: the new version tells readers to look again).
+            remember_previous(self.store, old)
+        version = self.store.save_snapshot(new, store)
+        if version is not None:
+            self.store.add_history(
+                HistoryEntry(
+                    slug=new.slug,
+                    at=new.updated_at,
+                    trigger=trigger,
+                    ok=True,
+                    message=message,
+                    items_changed=items_changed(old, new),
+                    extra={} if store is None else {"store": store},
+                )
+            )
+        return version
 
     def _failed(
         self,
@@ -394,20 +410,10 @@ class Refresher:
         stand_in = open_data_list(self.manual, snapshot, source, error.at)
         if stand_in is None:
             return state  # Open Library failed: the last open-data list stays
-        remember_previous(self.store, snapshot)
-        version = self.store.save_snapshot(stand_in)
+        message = f"{len(stand_in.products)} items from open data ({error.kind})"
+        version = self._save_list(snapshot, stand_in, trigger, message)
         if version is None:
             return state
-        self.store.add_history(
-            HistoryEntry(
-                slug=stand_in.slug,
-                at=stand_in.updated_at,
-                trigger=trigger,
-                ok=True,
-                message=f"{len(stand_in.products)} items from open data ({error.kind})",
-                items_changed=items_changed(snapshot, stand_in),
-            )
-        )
         log.warning("%s: its books are shown from open data", stand_in.slug)
         return replace(state, version=version, snapshot=stand_in)
 
