@@ -308,13 +308,15 @@ class Refresher:
                 [p.asin for p in products],
             ),
         )
+        changed = items_changed(state.snapshot, snapshot)
         message = _in_store(f"{len(products)} items", store)
-        version = self._save_list(state.snapshot, snapshot, trigger, message, store)
+        version = self._save_list(
+            state.snapshot, snapshot, changed, trigger, message, store
+        )
         if version is None:  # removed, or a newer list landed meanwhile
             return RefreshResult(
                 topic.slug, Outcome.SKIPPED, self.load(topic.slug, store), store=store
             )
-        changed = items_changed(state.snapshot, snapshot)
         log.info(
             "refreshed %s: %d items (%s)",
             _in_store(topic.slug, store),
@@ -335,13 +337,15 @@ class Refresher:
         self,
         old: TopList | None,
         new: TopList,
+        changed: int,
         trigger: str,
         message: str,
         store: str | None = None,
     ) -> int | None:
-        """Store ``new`` in place of ``old`` and say so in the history: the
-        new version, or None when the topic was removed or a newer list
-        landed meanwhile (then nothing is noted)."""
+        """Store ``new`` in place of ``old`` (``changed`` positions differ,
+        see ``items_changed``) and say so in the history: the new version,
+        or None when the topic was removed or a newer list landed meanwhile
+        (then nothing is noted)."""
         if old is not None and store is None:
             # Beacons from pages still showing the old list keep counting
             # (kept first: the new version tells readers to look again).
@@ -355,7 +359,7 @@ class Refresher:
                     trigger=trigger,
                     ok=True,
                     message=message,
-                    items_changed=items_changed(old, new),
+                    items_changed=changed,
                     extra={} if store is None else {"store": store},
                 )
             )
@@ -411,7 +415,8 @@ class Refresher:
         if stand_in is None:
             return state  # Open Library failed: the last open-data list stays
         message = f"{len(stand_in.products)} items from open data ({error.kind})"
-        version = self._save_list(snapshot, stand_in, trigger, message)
+        changed = items_changed(snapshot, stand_in)
+        version = self._save_list(snapshot, stand_in, changed, trigger, message)
         if version is None:
             return state
         log.warning("%s: its books are shown from open data", stand_in.slug)
